@@ -1,0 +1,59 @@
+# PARC — the two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+HOST   ?= 127.0.0.1:8000
+
+# The demo runs with DEBUG on (fixed development key, runserver serves static files) and a
+# SQLite file beside manage.py unless DATABASE_URL says otherwise.
+DEMO_ENV := DEBUG=1
+
+.PHONY: demo demodata serve test lint install install-dev messages clean help
+
+help:
+	@echo "make demo      install, load demo data and serve on http://$(HOST)"
+	@echo "make demodata  migrate and load demo data (safe to run twice)"
+	@echo "make test      install test tools and run the whole suite"
+	@echo "make lint      ruff"
+	@echo "make messages  refresh and compile the Vietnamese translations"
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Stamp files: reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demodata: install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_demo
+
+serve: install
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST)
+
+demo: demodata serve
+
+test: install-dev
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+# Needs GNU gettext; the compiled .mo is committed so running the portal does not.
+messages: install
+	$(DEMO_ENV) $(PY) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(DEMO_ENV) $(PY) manage.py compilemessages -l vi --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles

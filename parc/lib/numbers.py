@@ -1,0 +1,74 @@
+"""Numbers written and read the Vietnamese way: decimal comma, dot for thousands.
+
+Display goes through Django's localisation (FORMAT_MODULE_PATH sets the separators for every
+language); these helpers add what Django does not: a fixed number of decimals with the unit,
+and strict parsing of what officers type ("99,12") or paste from spreadsheets.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats
+
+
+class AmbiguousNumber(ValueError):
+    """ "1.234" could be one thousand two hundred and thirty-four or one point two three four."""
+
+
+def format_number(value, decimals=None):
+    """257141 → "257.141"; Decimal("99.123"), 2 → "99,12"; None → "" (the caller shows "—")."""
+    if value is None or value == "":
+        return ""
+    if decimals is not None:
+        value = Decimal(value).quantize(Decimal(1).scaleb(-decimals)) if decimals else Decimal(value).quantize(1)
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def format_percent(value, decimals=2):
+    """Decimal("99.12") → "99,12 %" (a space before the sign, as Vietnamese documents write it)."""
+    text = format_number(value, decimals)
+    return f"{text} %" if text else ""
+
+
+def parse_number(text):
+    """Read a number typed the Vietnamese way, or the plain machine way.
+
+    "99,12" → 99.12; "1.234,5" and "1.234.567" → dots as thousand separators (a comma after
+    them, or more than one dot); "1.234" or "257.141" alone could be either and raise
+    AmbiguousNumber; "1.5" or "0.125" → a decimal point (nothing else fits).
+    Raises ValueError for anything else.
+    """
+    if isinstance(text, (int, float, Decimal)):
+        return Decimal(str(text))
+    s = str(text).strip().replace("\u00a0", "").replace(" ", "")
+    if s.endswith("%"):
+        s = s[:-1]
+    if not s:
+        raise ValueError("empty")
+    if "," in s:
+        whole, _, frac = s.rpartition(",")
+        if "," in whole or "." in frac:
+            raise ValueError(s)
+        whole = _strip_grouping(whole)
+        s = f"{whole}.{frac}"
+    elif "." in s:
+        parts = s.split(".")
+        if len(parts) > 2:
+            s = _strip_grouping(s)
+        elif len(parts[1]) == 3 and parts[0].lstrip("-+").isdigit() and parts[0].lstrip("-+") != "0":
+            raise AmbiguousNumber(s)
+    try:
+        number = Decimal(s)
+    except InvalidOperation as exc:
+        raise ValueError(s) from exc
+    if not number.is_finite():
+        raise ValueError(s)
+    return number
+
+
+def _strip_grouping(text):
+    """'1.234.567' → '1234567', refusing malformed groups such as '1.23.4'."""
+    sign = text[0] if text[:1] in "+-" else ""
+    groups = text[len(sign) :].split(".")
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        raise ValueError(text)
+    return sign + "".join(groups)
