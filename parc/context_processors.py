@@ -10,5 +10,7 @@ def portal(request):
     user = getattr(request, "user", None)
     return {
         "DEMO_MODE": settings.DEBUG,
+        # Names as written in settings (each in its own language, NFC), not translated.
+        "PORTAL_LANGUAGES": settings.LANGUAGES,
         "my_memberships": SimpleLazyObject(lambda: memberships_of(user=user) if user else []),
     }

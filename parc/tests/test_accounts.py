@@ -119,3 +119,15 @@ def test_pages_load_nothing_from_another_host(client, alice):
         refs = re.findall(r'(?:src|href)="([^"]+)"', html)
         assert refs, url
         assert not [r for r in refs if re.match(r"(https?:)?//", r)], url
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client, alice):
+    client.force_login(alice)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+
+
+def test_the_language_buttons_name_each_language_in_itself(client):
+    html = client.get(reverse("login")).content.decode()
+    assert 'lang="en">English</button>' in html
+    assert "Tiếng Việt" in html
