@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.forms",  # lets the form renderer find widget templates
     "template_partials",
     "import_export",
+    "simple_history",
     "parc",
     "units",
     "indicators",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view says @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the signed-in user on every history row a request writes.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -116,7 +119,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["parc.formats"]
-USE_THOUSAND_SEPARATOR = True
+# Off: years and ids must not read "2.026". Figures go through the vn_number/vn_percent filters.
+USE_THOUSAND_SEPARATOR = False
 
 # Static files: WhiteNoise serves them from the app process, so a single server
 # with no CDN and no internet works. Hashed, compressed names in production.

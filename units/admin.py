@@ -19,8 +19,7 @@ class UnitAdminForm(forms.ModelForm):
             try:
                 services.unit_validate(unit=self.instance)
             except ValidationError as exc:
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field, errors)
+                self._update_errors(exc)
 
 
 @admin.register(AdministrativeUnit)

@@ -70,12 +70,17 @@ class AdministrativeUnit(models.Model):
         constraints = [
             # The full rule (no two units with one code valid on the same day) is checked by the
             # services, which can name the clashing unit; this is the database's backstop.
-            models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_valid_from_unique"),
+            models.UniqueConstraint(
+                fields=["code", "valid_from"],
+                name="unit_code_valid_from_unique",
+                violation_error_message=_("Another unit with this code starts on the same day."),
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
                 | Q(valid_from__isnull=True)
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_to_after_valid_from",
+                violation_error_message=_("The end date is before the start date."),
             ),
         ]
         indexes = [models.Index(fields=["code"], name="unit_code_idx")]
@@ -148,7 +153,13 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                name="membership_unique",
+                violation_error_message=_("This person already has this role on this unit."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.unit.name} · {self.get_role_display()}"

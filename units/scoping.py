@@ -8,8 +8,10 @@ The user's memberships are read once per user object (one query) and kept on it,
 that asks several questions pays for one query.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from units.models import AdministrativeUnit, Membership, Role
 
@@ -87,11 +89,22 @@ def can(user, action, unit):
 
 
 def get_unit_for(user, pk, action=VIEW):
-    """The unit, or 404 when it does not exist or lies outside the user's scope.
+    """The unit, or 404 when it does not exist or lies outside what the user may see.
 
-    Out-of-scope units answer 404, not 403, so nobody learns which units exist elsewhere.
+    Out-of-scope units answer 404, not 403, so nobody learns which units exist elsewhere. A unit
+    the user may see but not `action` answers 403 with the reason, so an editor knows why a
+    reviewer's button is not theirs.
     """
     unit = AdministrativeUnit.objects.filter(pk=pk).select_related("parent").first()
-    if unit is None or not can(user, action, unit):
+    if unit is None or not can(user, VIEW, unit):
         raise Http404
+    if not can(user, action, unit):
+        raise PermissionDenied(REFUSALS[action])
     return unit
+
+
+REFUSALS = {
+    VIEW: _("You do not have access to this unit."),
+    EDIT: _("Only editors or reviewers of this unit can change this."),
+    REVIEW: _("Only reviewers of this unit or a unit above it can do this."),
+}

@@ -1,7 +1,12 @@
 """Form helpers shared by every app: Bootstrap classes and accessible errors."""
 
+from decimal import Decimal
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from parc.lib.numbers import AmbiguousNumber, parse_number
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -39,3 +44,37 @@ class StyledFormMixin:
                 described = widget.attrs.get("aria-describedby", "")
                 if error_id not in described:
                     widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
+
+
+class VNDecimalField(forms.DecimalField):
+    """A number typed the Vietnamese way ("99,12", "1.234,5") whatever the interface language;
+    "1.234" alone is refused as ambiguous rather than guessed."""
+
+    default_error_messages = {
+        "invalid": _("Enter a number, with a decimal comma (e.g. 99,12)."),
+        "ambiguous": _("“%(value)s” could be a thousand or a decimal: write 1234 or 1,234."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = parse_number(value)
+        except AmbiguousNumber:
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"value": value}
+            ) from None
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return number
+
+    def prepare_value(self, value):
+        """Show a stored number with a decimal comma and no trailing zeros: 55 → "55", 99.12 → "99,12"."""
+        if isinstance(value, Decimal):
+            text = format(value.normalize(), "f")
+            return text.replace(".", ",")
+        return value

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from units import scoping
@@ -6,6 +7,14 @@ from units.models import AdministrativeUnit, Level, Role
 from units.testing import grant, make_unit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 def _codes(qs):
@@ -54,7 +63,7 @@ def test_an_out_of_scope_or_missing_unit_is_a_404(tree, editor):
         scoping.get_unit_for(editor, tree["commune_b1"].pk)
     with pytest.raises(Http404):
         scoping.get_unit_for(editor, 999999)
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied, match="Only reviewers"):
         scoping.get_unit_for(editor, tree["commune_a2"].pk, scoping.REVIEW)
 
 

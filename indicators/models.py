@@ -1,0 +1,171 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from parc.lib.periods import QUARTERS, SPAN_LABELS, period_code
+from units.models import Level
+
+
+class ParField(models.TextChoices):
+    """The fields (lĩnh vực) of the 2021–2030 administrative reform programme (76/NQ-CP),
+    with the direction work and the impact surveys that provinces score as fields too."""
+
+    DIRECTION = "direction", _("Direction and management")
+    INSTITUTIONS = "institutions", _("Institutional reform")
+    PROCEDURES = "procedures", _("Administrative procedures")
+    ORGANISATION = "organisation", _("Organisation of the apparatus")
+    CIVIL_SERVICE = "civil_service", _("Civil service")
+    FINANCE = "finance", _("Public finance")
+    DIGITAL = "digital", _("E-government and digital government")
+    SATISFACTION = "satisfaction", _("Satisfaction and impact")
+
+
+class IndicatorKind(models.TextChoices):
+    RATIO = "ratio", _("Ratio (numerator / denominator)")
+    PERCENT = "percent", _("Percentage")
+    COUNT = "count", _("Count")
+    SCORE = "score", _("Score or average")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class TimeAggregation(models.TextChoices):
+    SUM = "sum", _("Sum over quarters (a flow)")
+    LAST = "last", _("Latest quarter (a stock)")
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def for_level(self, level):
+        """Indicators reported by units of `level`."""
+        column = {Level.PROVINCE: "for_province", Level.DISTRICT: "for_district", Level.COMMUNE: "for_commune"}
+        if level not in column:
+            return self.filter(Q(for_province=True) | Q(for_district=True) | Q(for_commune=True))
+        return self.filter(**{column[level]: True})
+
+
+class Indicator(models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    field = models.CharField(_("PAR field"), max_length=20, choices=ParField.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=IndicatorKind.choices)
+    numerator_label = models.CharField(_("numerator"), max_length=255, blank=True)
+    denominator_label = models.CharField(_("denominator"), max_length=255, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    time_aggregation = models.CharField(
+        _("over time"), max_length=10, choices=TimeAggregation.choices, default=TimeAggregation.SUM
+    )
+    for_province = models.BooleanField(_("province reports it"), default=True)
+    for_district = models.BooleanField(_("district reports it"), default=True)
+    for_commune = models.BooleanField(_("commune reports it"), default=True)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=40, blank=True)
+    definition = models.TextField(_("definition"), blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    display_order = models.PositiveIntegerField(_("display order"), default=100)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["display_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="ratio") | (~Q(numerator_label="") & ~Q(denominator_label="")),
+                name="indicator_ratio_has_labels",
+                violation_error_message=_("A ratio indicator needs numerator and denominator labels."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+    @property
+    def name(self):
+        """The name in the interface's language (English falls back to Vietnamese)."""
+        if (get_language() or "vi").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_vi
+
+    @property
+    def is_ratio(self):
+        return self.kind == IndicatorKind.RATIO
+
+    @property
+    def is_percentage(self):
+        """Shown as a percentage: ratios (computed) and percentages (entered)."""
+        return self.kind in (IndicatorKind.RATIO, IndicatorKind.PERCENT)
+
+    @property
+    def levels(self):
+        return [
+            level
+            for level, flag in (
+                (Level.PROVINCE, self.for_province),
+                (Level.DISTRICT, self.for_district),
+                (Level.COMMUNE, self.for_commune),
+            )
+            if flag
+        ]
+
+    def applies_to(self, level):
+        return level in self.levels
+
+
+class ReportingPeriod(models.Model):
+    """A quarter that is entered. 6 months, 9 months and the year are computed from quarters."""
+
+    class Kind(models.TextChoices):
+        Q1 = "Q1", SPAN_LABELS["Q1"]
+        Q2 = "Q2", SPAN_LABELS["Q2"]
+        Q3 = "Q3", SPAN_LABELS["Q3"]
+        Q4 = "Q4", SPAN_LABELS["Q4"]
+
+    year = models.PositiveIntegerField(_("year"))
+    kind = models.CharField(_("quarter"), max_length=2, choices=Kind.choices)
+    start = models.DateField(_("data from"))
+    end = models.DateField(_("data to"))
+    due = models.DateField(_("due"))
+    closes = models.DateField(_("closes for editors"), help_text=_("After this day only reviewers can change reports."))
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "kind"],
+                name="period_year_kind_unique",
+                violation_error_message=_("This quarter exists already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")),
+                name="period_end_after_start",
+                violation_error_message=_("The period ends before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closes__gte=models.F("due")),
+                name="period_closes_after_due",
+                violation_error_message=_("The period closes before it is due."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}/{self.year}"
+
+    @property
+    def code(self):
+        return period_code(self.year, self.kind)
+
+    @property
+    def index(self):
+        """A running quarter number, for "the previous quarter" and trends."""
+        return self.year * 4 + QUARTERS.index(self.kind)

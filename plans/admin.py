@@ -1,0 +1,61 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+from plans import services
+from plans.models import Plan, PlanTask, Target
+
+
+class TargetAdminForm(forms.ModelForm):
+    """The admin applies the same rules as the portal's target form."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                services.target_validate(target=self.instance)
+            except ValidationError as exc:
+                self._update_errors(exc)
+
+
+class TaskInline(admin.TabularInline):
+    model = PlanTask
+    extra = 0
+    autocomplete_fields = ["lead_unit"]
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    form = TargetAdminForm
+    extra = 0
+    autocomplete_fields = ["indicator", "unit"]
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "unit", "year", "decision_number", "decision_date", "status"]
+    list_filter = ["year", "status", "unit__level"]
+    search_fields = ["title", "decision_number", "unit__name", "unit__code"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["unit"]
+    inlines = [TargetInline, TaskInline]
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    form = TargetAdminForm
+    list_display = ["indicator", "comparator", "value", "unit", "level", "plan"]
+    list_filter = ["plan__year", "level", "indicator__field"]
+    search_fields = ["indicator__code", "plan__title", "unit__name"]
+    autocomplete_fields = ["plan", "indicator", "unit"]
+    list_select_related = ["indicator", "unit", "plan"]
+
+
+@admin.register(PlanTask)
+class PlanTaskAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "plan", "lead_unit", "deadline", "status"]
+    list_filter = ["status", "plan__year"]
+    search_fields = ["title", "plan__title"]
+    autocomplete_fields = ["plan", "lead_unit"]
+    list_select_related = ["plan", "lead_unit"]
