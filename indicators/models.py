@@ -1,10 +1,15 @@
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from parc.lib.periods import QUARTERS, SPAN_LABELS, period_code
-from units.models import Level
+from units.models import AdministrativeUnit, Level
 
 
 class ParField(models.TextChoices):
@@ -169,3 +174,130 @@ class ReportingPeriod(models.Model):
     def index(self):
         """A running quarter number, for "the previous quarter" and trends."""
         return self.year * 4 + QUARTERS.index(self.kind)
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+class Report(models.Model):
+    """The quarterly report of one unit: its values, and where it stands in review.
+
+    `version` goes up by one with every change, so two people saving the same report cannot
+    overwrite each other unknowingly (the later save names the version it started from).
+    """
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reports"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period__year", "-period__kind", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period"],
+                name="report_unit_period_unique",
+                violation_error_message=_("This unit already has a report for this quarter."),
+            )
+        ]
+        indexes = [models.Index(fields=["period", "status"], name="report_period_status_idx")]
+
+    def __str__(self):
+        return f"{self.unit.name} — {self.period}"
+
+    @property
+    def is_late(self):
+        """Submitted after the due date, or still not submitted once it has passed."""
+        if self.submitted_at:
+            return timezone.localtime(self.submitted_at).date() > self.period.due
+        return timezone.localdate() > self.period.due
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.value.report.period.year}/{instance.value.report_id}/{filename}"
+
+
+class ReportValue(models.Model):
+    """One indicator's figure in a report: two counts for a ratio, one value otherwise."""
+
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+    )
+    numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=18, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reported value")
+        verbose_name_plural = _("reported values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator"],
+                name="value_report_indicator_unique",
+                violation_error_message=_("This report already has a value for this indicator."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code}: {self.figure}"
+
+    @property
+    def figure(self):
+        """The number judged against targets: the computed percentage for a ratio (None for
+        0/0), the value otherwise."""
+        if self.indicator.kind == IndicatorKind.RATIO:
+            return ratio_percent(self.numerator, self.denominator)
+        return self.value
+
+
+def ratio_percent(numerator, denominator):
+    """numerator / denominator × 100, or None when there is nothing to divide."""
+    if numerator is None or not denominator:
+        return None
+    return Decimal(numerator) * 100 / Decimal(denominator)
+
+
+class Evidence(models.Model):
+    """A document that backs a reported figure (tài liệu kiểm chứng)."""
+
+    value = models.ForeignKey(ReportValue, verbose_name=_("value"), on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name

@@ -1,10 +1,137 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from indicators import selectors
+from indicators import selectors, services
+from indicators.forms import EntryData, ReasonForm
+from indicators.models import Evidence, Report
+from plans.selectors import targets_for
+from units import scoping
+from units.selectors import memberships_of
 
 
 @require_GET
 def catalogue(request):
     ctx = {"page": "indicators", "fields": selectors.catalogue_by_field()}
     return render(request, "indicators/catalogue.html", ctx)
+
+
+def _get_period(code):
+    period = selectors.period_by_code(code) if code else selectors.current_period()
+    if period is None:
+        raise Http404
+    return period
+
+
+def _default_unit(user):
+    """The first unit the user works on (their list opens there)."""
+    memberships = memberships_of(user=user)
+    return memberships[0].unit if memberships else None
+
+
+@require_GET
+def report_list(request):
+    period = _get_period(request.GET.get("ky"))
+    unit_pk = request.GET.get("don_vi") or getattr(_default_unit(request.user), "pk", None)
+    if unit_pk is None:
+        return render(request, "indicators/report_list.html", {"page": "reports", "period": period, "unit": None})
+    unit = scoping.get_unit_for(request.user, unit_pk)
+    indicators = selectors.indicators_for(unit)
+    children = [line.unit for line in selectors.report_lines(unit=unit, period=period)[1:]]
+    ctx = {
+        "page": "reports",
+        "period": period,
+        "unit": unit,
+        "periods": selectors.periods_of_year(year=period.year),
+        "lines": selectors.report_lines(unit=unit, period=period),
+        "completeness": selectors.completeness(unit=unit, period=period),
+        "children_rollup": selectors.rollup(
+            units=children, indicators=indicators, periods=[period], statuses=selectors.SUBMITTED_TOO
+        ).values(),
+        "can_review": scoping.can(request.user, scoping.REVIEW, unit),
+    }
+    return render(request, "indicators/report_list.html", ctx)
+
+
+def _entry_context(request, unit, period, report, data=None, result=None):
+    indicators = selectors.indicators_for(unit)
+    targets = targets_for(units=[unit], indicators=indicators, year=period.year)
+    refusal = services.edit_refusal(user=request.user, unit=unit, period=period, report=report)
+    return {
+        "page": "reports",
+        "unit": unit,
+        "period": period,
+        "report": report,
+        "groups": selectors.report_entry_rows(unit=unit, period=period, report=report, targets=targets),
+        "refusal": refusal,
+        "typed": data.rows if data else None,
+        "result": result,
+        "history": selectors.report_history(report=report) if report else [],
+        "can_review": scoping.can(request.user, scoping.REVIEW, unit),
+        "reason_form": ReasonForm(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def report_entry(request, unit_pk, period_code):
+    unit = scoping.get_unit_for(request.user, unit_pk)
+    period = _get_period(period_code)
+    report = Report.objects.filter(unit=unit, period=period).first()
+    if request.method == "GET":
+        return render(request, "indicators/report_entry.html", _entry_context(request, unit, period, report))
+
+    indicators = selectors.indicators_for(unit)
+    data = EntryData.from_post(request.POST, request.FILES, indicators)
+    result = services.report_entry_save(unit=unit, period=period, user=request.user, data=data, indicators=indicators)
+    report = result.report or report
+    if result.ok:
+        messages.success(request, _("Submitted for review.") if data.action == "submit" else _("Saved."))
+        return redirect(reverse("indicators:report-entry", args=[unit.pk, period.code]))
+    if result.errors and not result.conflict and not result.refused:
+        messages.warning(
+            request,
+            _("%(saved)s figure(s) saved; the rows marked below were not: please correct them.")
+            % {"saved": result.saved},
+        )
+    if report:
+        report.refresh_from_db()
+    ctx = _entry_context(request, unit, period, report, data, result)
+    return render(request, "indicators/report_entry.html", ctx, status=409 if result.conflict else 200)
+
+
+TRANSITIONS = {"duyet": "approve", "tra-lai": "return", "mo-lai": "reopen"}
+
+
+@require_POST
+def report_transition(request, unit_pk, period_code, action):
+    unit = scoping.get_unit_for(request.user, unit_pk)
+    period = _get_period(period_code)
+    report = get_object_or_404(Report, unit=unit, period=period)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    step = TRANSITIONS.get(action)
+    try:
+        if step == "approve":
+            services.report_approve(report=report, user=request.user)
+            messages.success(request, _("The report is approved."))
+        elif step == "return":
+            services.report_return(report=report, user=request.user, reason=reason)
+            messages.success(request, _("The report was returned to the officer."))
+        elif step == "reopen":
+            services.report_reopen(report=report, user=request.user, reason=reason)
+            messages.success(request, _("The report is open for changes again."))
+        else:
+            raise Http404
+    except services.Refused as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("indicators:report-entry", args=[unit.pk, period.code]))
+
+
+@require_GET
+def evidence_download(request, pk):
+    evidence = get_object_or_404(Evidence.objects.select_related("value__report__unit"), pk=pk)
+    scoping.get_unit_for(request.user, evidence.value.report.unit_id)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)

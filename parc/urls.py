@@ -26,7 +26,7 @@ urlpatterns = [
     # The language switch must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("don-vi/", include("units.urls")),
-    path("chi-tieu/", include("indicators.urls")),
+    path("", include("indicators.urls")),
     path("ke-hoach/", include("plans.urls")),
     path("admin/", admin.site.urls),
 ]

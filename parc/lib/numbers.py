@@ -20,6 +20,8 @@ def format_number(value, decimals=None):
         return ""
     if decimals is not None:
         value = Decimal(value).quantize(Decimal(1).scaleb(-decimals)) if decimals else Decimal(value).quantize(1)
+    elif isinstance(value, Decimal):
+        value = value.normalize()  # 3.5000 → 3,5 and 1.0000 → 1 when no precision is asked
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 

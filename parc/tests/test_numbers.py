@@ -58,3 +58,9 @@ def test_dates_are_written_day_month_year():
 
     with translation.override("vi"):
         assert Template("{{ d|date:'SHORT_DATE_FORMAT' }}").render(Context({"d": date(2023, 1, 31)})) == "31/01/2023"
+
+
+def test_stored_decimals_lose_their_trailing_zeros_when_no_precision_is_asked():
+    assert format_number(Decimal("3.5000")) == "3,5"
+    assert format_number(Decimal("100.0000")) == "100"
+    assert format_number(Decimal("1200.0000")) == "1.200"

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Lower apps first: units ← indicators ← plans ← dashboards.
+# indicators.demo needs the demo users and units; plans.demo the catalogue.
 DEMO_MODULES = ["parc.demo", "units.demo", "indicators.demo", "plans.demo"]
 
 

@@ -1,0 +1,51 @@
+"""The entry form of a quarterly report, read from the POST by hand: every typed string is kept
+as typed (so nothing is lost when a row is refused), and checked by indicators.validation."""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parc.lib.forms import StyledFormMixin
+from parc.lib.numbers import parse_number
+
+ENTRY_FIELDS = ("numerator", "denominator", "value", "comment")
+PREFIX = {"numerator": "n", "denominator": "d", "value": "v", "comment": "c"}
+
+
+@dataclass
+class EntryData:
+    rows: dict = field(default_factory=dict)  # indicator id → {field: typed text}
+    original: dict = field(default_factory=dict)  # indicator id → {field: value first shown}
+    version: int | None = None
+    action: str = "save"
+    files: dict = field(default_factory=dict)  # indicator id → uploaded file
+
+    @classmethod
+    def from_post(cls, post, files, indicators):
+        data = cls(action=post.get("action", "save"))
+        version = post.get("version", "")
+        data.version = int(version) if version.isdigit() else None
+        for indicator in indicators:
+            key = indicator.pk
+            data.rows[key] = {f: post.get(f"{PREFIX[f]}_{key}", "") for f in ENTRY_FIELDS}
+            data.original[key] = {f: _lenient(post.get(f"o{PREFIX[f]}_{key}", ""), f) for f in ENTRY_FIELDS}
+            if files.get(f"e_{key}"):
+                data.files[key] = files[f"e_{key}"]
+        return data
+
+
+def _lenient(text, name):
+    """The value the page showed, back as a number (it was written by us, so it parses)."""
+    if name == "comment":
+        return text
+    try:
+        return parse_number(text) if text else None
+    except ValueError:
+        return None
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )

@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+from django import template
+
+from indicators.validation import outlier_warning
+
+register = template.Library()
+
+
+def as_input(value):
+    """A stored number as the officer would type it: decimal comma, no grouping, no trailing zeros."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f").replace(".", ",")
+    return str(value)
+
+
+@register.simple_tag
+def saved_value(row, name):
+    """What is saved for this row and field ("" when nothing)."""
+    if row.value is None:
+        return ""
+    value = getattr(row.value, name)
+    return value if name == "comment" else as_input(value)
+
+
+@register.simple_tag
+def shown_value(typed, row, name):
+    """What the input shows: the officer's typing after a refused save, else what is saved."""
+    if typed is not None:
+        return typed.get(row.indicator.pk, {}).get(name, "")
+    return saved_value(row, name)
+
+
+@register.simple_tag
+def row_errors(result, row):
+    """[(field, message)] for this row after a save."""
+    if result is None:
+        return []
+    return result.errors.get(row.indicator.pk, [])
+
+
+@register.simple_tag
+def row_warning(row):
+    """The outlier warning for the saved figure, or ""."""
+    return outlier_warning(row.figure, row.history) or ""
+
+
+@register.filter
+def is_late(line, period):
+    return line.is_late(period)
+
+
+@register.filter
+def figures(values):
+    """(numerator, denominator, value, comment) → "9 / 10" or "55,5" for the conflict panel."""
+    numerator, denominator, value, _comment = values
+    if numerator is not None or denominator is not None:
+        return f"{as_input(numerator) or '—'} / {as_input(denominator) or '—'}"
+    return as_input(value) or "—"
