@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self):
+        # Cached dashboards are keyed by the data version; any saved or deleted figure, report,
+        # plan, task, target or unit makes them stale at once. Bulk writes (imports) bump the
+        # version themselves, as they send no signals.
+        from indicators.models import Report, ReportValue
+        from parc.lib.cache import bump_data_version
+        from plans.models import Plan, PlanTask, Target
+        from units.models import AdministrativeUnit
+
+        for model in (Report, ReportValue, Plan, PlanTask, Target, AdministrativeUnit):
+            post_save.connect(bump_data_version, sender=model, dispatch_uid=f"bump-{model._meta.label}-save")
+            post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"bump-{model._meta.label}-delete")

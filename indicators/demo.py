@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from indicators.models import Indicator, IndicatorKind, Report, ReportingPeriod, ReportStatus, ReportValue
 from indicators.selectors import current_period
 from indicators.services import periods_open_year
+from parc.lib.cache import bump_data_version
 from units.models import AdministrativeUnit, Kind, Level
 
 # Per indicator: (low rate, high rate, yearly improvement) for ratios; (low, high) otherwise.
@@ -147,4 +148,5 @@ def load(stdout=None):
     for value in values:
         value.report = saved[(value.report.unit_id, value.report.period_id)]
     bulk_create_with_history(values, ReportValue, batch_size=1000, default_change_reason="demo")
+    bump_data_version()
     return {"quarters created": created_periods, "reports created": len(reports), "values created": len(values)}

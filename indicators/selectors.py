@@ -20,7 +20,7 @@ from indicators.models import (
     ratio_percent,
 )
 from parc.lib.numbers import format_number
-from parc.lib.periods import QUARTERS, parse_period_code
+from parc.lib.periods import QUARTERS, SPANS, parse_period_code
 from units.models import AdministrativeUnit, Kind
 
 
@@ -207,6 +207,7 @@ class Rollup:
     value: Decimal | None
     units: int  # how many units contributed
     is_mean: bool  # a percent indicator rolls up as the mean of its units
+    pending: int = 0  # figures from reports submitted but not yet approved
 
     @property
     def figure(self):
@@ -225,50 +226,71 @@ def rollup(*, units, indicators, periods, statuses=APPROVED_ONLY):
     - ratio: Σ numerators / Σ denominators (never the mean of percentages);
     - count: the sum; percent: the mean of the units' figures (marked as such); score: the mean;
     - time aggregation "last": only the latest quarter of `periods` that has figures counts.
-    One query per time aggregation present, whatever the number of units.
+    `units` may be a list or a queryset (then it stays a subquery). One query per time
+    aggregation present, whatever the number of units. Returns {indicator id: Rollup}.
     """
+    grouped = _rollup(units, indicators, periods, statuses, by_unit=False)
+    return {indicator_id: figures for (_unit, indicator_id), figures in grouped.items()}
+
+
+def rollup_by_unit(*, units, indicators, periods, statuses=APPROVED_ONLY):
+    """The same, for each unit on its own: {(unit id, indicator id): Rollup}."""
+    return _rollup(units, indicators, periods, statuses, by_unit=True)
+
+
+def _rollup(units, indicators, periods, statuses, by_unit):
     indicators = list(indicators)
     periods = sorted(periods, key=lambda p: p.index)
+    index = {p.pk: p.index for p in periods}
     base = ReportValue.objects.filter(report__unit__in=units, report__status__in=statuses)
+    keys = ["indicator_id", "report__period_id"] + (["report__unit_id"] if by_unit else [])
     result = {}
     for aggregation in (TimeAggregation.SUM, TimeAggregation.LAST):
-        group = [i for i in indicators if i.time_aggregation == aggregation]
+        group = {i.pk: i for i in indicators if i.time_aggregation == aggregation}
         if not group:
             continue
         rows = (
-            base.filter(indicator__in=group, report__period__in=periods)
-            .values("indicator_id", "report__period_id")
+            base.filter(indicator__in=list(group), report__period__in=periods)
+            .values(*keys)
             .annotate(
                 n=Sum("numerator"),
                 d=Sum("denominator"),
                 total=Sum("value"),
                 mean=Avg("value"),
                 count=Count("report__unit", distinct=True),
+                pending=Count("id", filter=Q(report__status=ReportStatus.SUBMITTED)),
             )
+            .order_by()
         )
-        index = {p.pk: p.index for p in periods}
-        per_indicator = {}
+        found = {}
         for row in rows:
-            per_indicator.setdefault(row["indicator_id"], []).append((index[row["report__period_id"]], row))
-        for indicator in group:
-            found = sorted(per_indicator.get(indicator.pk, []), key=lambda item: item[0])
+            key = (row.get("report__unit_id"), row["indicator_id"])
+            found.setdefault(key, []).append((index[row["report__period_id"]], row))
+        if not by_unit:
+            for indicator_id in group:
+                found.setdefault((None, indicator_id), [])
+        for (unit_id, indicator_id), items in found.items():
+            items.sort(key=lambda item: item[0])
             if aggregation == TimeAggregation.LAST:
-                found = found[-1:]
-            result[indicator.pk] = _combine(indicator, [row for _, row in found])
+                items = items[-1:]
+            result[(unit_id, indicator_id)] = _combine(group[indicator_id], [row for _, row in items])
     return result
 
 
 def _combine(indicator, rows):
+    is_mean = indicator.kind in MEAN_KINDS
     if not rows:
-        return Rollup(indicator, None, None, None, 0, indicator.kind in MEAN_KINDS)
+        return Rollup(indicator, None, None, None, 0, is_mean)
     units = max(r["count"] for r in rows)
+    pending = sum(r["pending"] for r in rows)
     if indicator.kind == IndicatorKind.RATIO:
-        return Rollup(indicator, sum(r["n"] or 0 for r in rows), sum(r["d"] or 0 for r in rows), None, units, False)
+        n, d = sum(r["n"] or 0 for r in rows), sum(r["d"] or 0 for r in rows)
+        return Rollup(indicator, n, d, None, units, False, pending)
     if indicator.kind == IndicatorKind.COUNT:
-        return Rollup(indicator, None, None, sum(r["total"] or 0 for r in rows), units, False)
+        return Rollup(indicator, None, None, sum(r["total"] or 0 for r in rows), units, False, pending)
     means = [Decimal(str(r["mean"])) for r in rows if r["mean"] is not None]
     value = sum(means) / len(means) if means else None
-    return Rollup(indicator, None, None, value, units, True)
+    return Rollup(indicator, None, None, value, units, True, pending)
 
 
 MEAN_KINDS = (IndicatorKind.PERCENT, IndicatorKind.SCORE)
@@ -345,3 +367,43 @@ def _display(model, name, value):
     if isinstance(value, Decimal):
         return format_number(value.normalize())
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Spans (a quarter, 6 months, 9 months, the year) and trends
+
+
+def span_periods(*, year, span):
+    """The quarters of a span ("Q2", "H1", "M9", "Y") of `year` that exist, in order."""
+    kinds = SPANS[span]
+    return sorted(ReportingPeriod.objects.filter(year=year, kind__in=kinds), key=lambda p: p.index)
+
+
+def previous_span(*, year, span):
+    """The span to compare with: the quarter before, or the same span a year earlier."""
+    if span in QUARTERS:
+        index = year * 4 + QUARTERS.index(span) - 1
+        return index // 4, QUARTERS[index % 4]
+    return year - 1, span
+
+
+def recent_quarters(*, until, count=8):
+    """The `count` quarters up to and including `until`, oldest first (one query)."""
+    first = until.index - count + 1
+    periods = ReportingPeriod.objects.filter(year__gte=first // 4, year__lte=until.year)
+    return sorted((p for p in periods if first <= p.index <= until.index), key=lambda p: p.index)
+
+
+def quarterly_figures(*, unit, indicators, periods, statuses=APPROVED_ONLY):
+    """{(period id, indicator id): figure} of the unit's own reports: one query."""
+    values = ReportValue.objects.filter(
+        report__unit=unit, report__period__in=periods, report__status__in=statuses, indicator__in=indicators
+    ).select_related("indicator", "report")
+    return {(v.report.period_id, v.indicator_id): v.figure for v in values}
+
+
+def latest_due_period(today=None):
+    """The latest quarter whose due date has passed (what leaders look at by default), else
+    the current one."""
+    today = today or timezone.localdate()
+    return ReportingPeriod.objects.filter(due__lt=today).order_by("-year", "-kind").first() or current_period(today)

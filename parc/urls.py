@@ -28,5 +28,6 @@ urlpatterns = [
     path("don-vi/", include("units.urls")),
     path("", include("indicators.urls")),
     path("ke-hoach/", include("plans.urls")),
+    path("bang-dieu-khien/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

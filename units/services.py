@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from parc.lib.cache import bump_data_version
 from parc.lib.text import fold
 from units.models import AdministrativeUnit, Kind, Level
 
@@ -461,6 +462,7 @@ def _write(rows):
         _write_wave(wave)
         written.update(id(r) for r in wave)
         pending = [r for r in pending if id(r) not in written]
+    bump_data_version()  # bulk writes send no signals
 
 
 def _write_wave(wave):

@@ -1,0 +1,45 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dashboards.selectors import Filters
+from indicators.models import Indicator, ParField, ReportingPeriod
+from indicators.selectors import latest_due_period
+from parc.lib.forms import StyledFormMixin
+from parc.lib.periods import SPAN_LABELS
+
+
+class DashboardFilterForm(StyledFormMixin, forms.Form):
+    """Every filter lives in the URL (?nam=2026&ky=H1&linh_vuc=digital …): a view is a link."""
+
+    nam = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    ky = forms.ChoiceField(label=_("Period"), choices=list(SPAN_LABELS.items()), required=False)
+    linh_vuc = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields")), *ParField.choices], required=False)
+    chi_so = forms.ChoiceField(label=_("Indicator"), required=False)
+    gom_da_gui = forms.BooleanField(label=_("Include submitted figures not yet approved"), required=False)
+    sap_xep = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = sorted(set(ReportingPeriod.objects.values_list("year", flat=True)), reverse=True)
+        self.fields["nam"].choices = [(y, str(y)) for y in years] or [(timezone.localdate().year,) * 2]
+        self.fields["chi_so"].choices = [("", _("All indicators"))] + [
+            (i.code, f"{i.code} — {i.name}") for i in Indicator.objects.active()
+        ]
+
+    def filters(self):
+        """Filters from the URL; anything missing or wrong falls back to the current quarter."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        latest = latest_due_period()
+        year = data.get("nam") or (latest.year if latest else timezone.localdate().year)
+        span = data.get("ky") or (latest.kind if latest and latest.year == year else "Y")
+        if not self.is_bound:
+            self.initial.update({"nam": year, "ky": span})  # the page shows what it computed
+        return Filters(
+            year=year,
+            span=span,
+            field=data.get("linh_vuc", ""),
+            indicator=data.get("chi_so", ""),
+            include_submitted=bool(data.get("gom_da_gui")),
+            sort=data.get("sap_xep", ""),
+        )

@@ -1,0 +1,249 @@
+"""What a leader's dashboard shows, computed in a fixed number of queries whatever the number of
+units or indicators, and cached under the data version (parc.lib.cache)."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from indicators import selectors as figures
+from indicators.models import Indicator, ParField
+from parc.lib.cache import data_version
+from parc.lib.periods import SPAN_LABELS
+from plans.achievement import achievement
+from plans.selectors import overdue_tasks, targets_for
+from units.models import LEVEL_RANK, AdministrativeUnit, Kind, Level
+
+# "communes of the district", "districts of the province" … (plural names of each level).
+LEVEL_PLURALS = {
+    Level.PROVINCE: "provinces",
+    Level.DISTRICT: "districts",
+    Level.COMMUNE: "communes",
+}
+
+
+@dataclass
+class Filters:
+    year: int
+    span: str = "Q1"
+    field: str = ""
+    indicator: str = ""
+    include_submitted: bool = False
+    sort: str = ""
+
+    @property
+    def statuses(self):
+        return figures.SUBMITTED_TOO if self.include_submitted else figures.APPROVED_ONLY
+
+    def cache_key(self, unit):
+        parts = [unit.pk, self.year, self.span, self.field, self.indicator, int(self.include_submitted), self.sort]
+        return "dash:{}:{}:{}".format(data_version(), get_language(), ":".join(str(p) for p in parts))
+
+
+@dataclass
+class Judged:
+    """A figure with the target it is judged against."""
+
+    rollup: object  # indicators.selectors.Rollup
+    target: object = None  # plans.models.Target
+    result: object = None  # plans.achievement.Achievement
+
+    @property
+    def figure(self):
+        return self.rollup.figure if self.rollup else None
+
+
+def _judge(rollup, target):
+    indicator = rollup.indicator
+    return Judged(
+        rollup,
+        target,
+        achievement(
+            value=rollup.figure,
+            comparator=target.comparator if target else None,
+            target_value=target.value if target else None,
+            direction=indicator.direction,
+        ),
+    )
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    now: Judged
+    change: Decimal | None  # since the previous span, in the figure's own unit (points for %)
+    trend: list  # [(label, figure or None, target value or None)] over the last 8 quarters
+
+
+@dataclass
+class MatrixRow:
+    unit: AdministrativeUnit
+    cells: list  # Judged, in the order of the indicators
+    met: int = 0
+    with_target: int = 0
+    rank: int = 0
+
+
+@dataclass
+class Dashboard:
+    unit: AdministrativeUnit
+    filters: Filters
+    span_label: str
+    periods: list
+    indicators: list
+    cards: list
+    levels: list  # [(level, {indicator id: Rollup})] for each level below
+    child_indicators: list
+    matrix: list  # MatrixRow, ranked or sorted
+    completeness: dict | None
+    completeness_period: object
+    overdue: list
+    generated_at: object = field(default_factory=timezone.now)
+
+    @property
+    def pending_shown(self):
+        return self.filters.include_submitted
+
+
+def unit_dashboard(*, unit, filters):
+    """The dashboard of `unit`, from the cache when nothing has changed since it was computed."""
+    timeout = settings.DASHBOARD_CACHE_SECONDS
+    if timeout <= 0:
+        return _compute(unit, filters)
+    key = filters.cache_key(unit)
+    dashboard = cache.get(key)
+    if dashboard is None:
+        dashboard = _compute(unit, filters)
+        cache.set(key, dashboard, timeout)
+    return dashboard
+
+
+def _indicators(level, filters):
+    qs = Indicator.objects.active().for_level(level)
+    if filters.field:
+        qs = qs.filter(field=filters.field)
+    if filters.indicator:
+        qs = qs.filter(code=filters.indicator)
+    order = {value: i for i, value in enumerate(ParField.values)}
+    return sorted(qs, key=lambda i: (order.get(i.field, 99), i.display_order))
+
+
+def _children(unit, periods):
+    start, end = periods[0].start, periods[-1].end
+    return list(
+        AdministrativeUnit.objects.filter(parent=unit, kind=Kind.COMMITTEE)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        .order_by("name")
+    )
+
+
+def _compute(unit, filters):
+    periods = figures.span_periods(year=filters.year, span=filters.span)
+    own_level = unit.level if unit.level != Level.NATION else Level.PROVINCE
+    indicators = _indicators(own_level, filters)
+    if not periods:
+        return Dashboard(unit, filters, SPAN_LABELS[filters.span], [], indicators, [], [], [], [], None, None, [])
+    statuses = filters.statuses
+    children = _children(unit, periods)
+
+    # The unit's own figures, judged against its targets, with the change and the trend.
+    own = figures.rollup(units=[unit], indicators=indicators, periods=periods, statuses=statuses)
+    child_level = children[0].level if children else None
+    child_indicators = _indicators(child_level, filters) if children else []
+    targets = targets_for(
+        units=[unit, *children], indicators=set(indicators) | set(child_indicators), year=filters.year
+    )
+    prev_year, prev_span = figures.previous_span(year=filters.year, span=filters.span)
+    prev_periods = figures.span_periods(year=prev_year, span=prev_span)
+    before = (
+        figures.rollup(units=[unit], indicators=indicators, periods=prev_periods, statuses=statuses)
+        if prev_periods
+        else {}
+    )
+    cards = _cards(unit, indicators, periods, own, before, targets, statuses)
+
+    # Each level below, rolled up (ratio of sums), side by side with the unit's own figures.
+    levels = []
+    below = AdministrativeUnit.objects.subtree_of(unit, include_self=False).filter(kind=Kind.COMMITTEE)
+    for level in sorted(set(below.values_list("level", flat=True)), key=LEVEL_RANK.get):
+        units = below.filter(level=level)
+        levels.append((level, figures.rollup(units=units, indicators=indicators, periods=periods, statuses=statuses)))
+
+    # The matrix: each unit right below, each indicator, judged and ranked.
+    by_unit = figures.rollup_by_unit(units=children, indicators=child_indicators, periods=periods, statuses=statuses)
+    matrix = _matrix(children, child_indicators, by_unit, targets, filters.sort)
+
+    last = periods[-1]
+    completeness = figures.completeness(unit=unit, period=last) if children else None
+    return Dashboard(
+        unit=unit,
+        filters=filters,
+        span_label=SPAN_LABELS[filters.span],
+        periods=periods,
+        indicators=indicators,
+        cards=cards,
+        levels=levels,
+        child_indicators=child_indicators,
+        matrix=matrix,
+        completeness=completeness,
+        completeness_period=last,
+        overdue=list(overdue_tasks(unit=unit)[:20]),
+    )
+
+
+def _cards(unit, indicators, periods, own, before, targets, statuses):
+    quarters = figures.recent_quarters(until=periods[-1])
+    per_quarter = figures.quarterly_figures(unit=unit, indicators=indicators, periods=quarters, statuses=statuses)
+    years = sorted({q.year for q in quarters})
+    yearly_targets = {year: targets_for(units=[unit], indicators=indicators, year=year) for year in years}
+    cards = []
+    for indicator in indicators:
+        now = _judge(own[indicator.pk], targets.get((unit.pk, indicator.pk)))
+        previous = before.get(indicator.pk)
+        change = None
+        if previous is not None and previous.figure is not None and now.figure is not None:
+            change = now.figure - previous.figure
+        trend = []
+        for quarter in quarters:
+            target = yearly_targets[quarter.year].get((unit.pk, indicator.pk))
+            trend.append((str(quarter), per_quarter.get((quarter.pk, indicator.pk)), target.value if target else None))
+        cards.append(Card(indicator, now, change, trend))
+    return cards
+
+
+def _matrix(children, indicators, by_unit, targets, sort):
+    rows = []
+    for child in children:
+        cells = []
+        for indicator in indicators:
+            rollup = by_unit.get((child.pk, indicator.pk)) or figures.Rollup(
+                indicator, None, None, None, 0, indicator.kind in figures.MEAN_KINDS
+            )
+            cells.append(_judge(rollup, targets.get((child.pk, indicator.pk))))
+        row = MatrixRow(child, cells)
+        row.met = sum(1 for c in cells if c.result.is_met)
+        row.with_target = sum(1 for c in cells if c.target is not None)
+        rows.append(row)
+    # Rank by targets met; ties share a rank (1, 2, 2, 4 …).
+    ordered = sorted(rows, key=lambda r: (-r.met, r.unit.name))
+    for position, row in enumerate(ordered, start=1):
+        previous = ordered[position - 2] if position > 1 else None
+        row.rank = previous.rank if previous and previous.met == row.met else position
+    codes = [i.code for i in indicators]
+    if sort in codes:
+        column = codes.index(sort)
+        lower_better = indicators[column].direction == "lower"
+
+        def key(row):
+            figure = row.cells[column].figure
+            if figure is None:
+                return (1, 0)
+            return (0, figure if lower_better else -figure)
+
+        return sorted(ordered, key=key)
+    return ordered

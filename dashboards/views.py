@@ -1,0 +1,51 @@
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from dashboards import export, selectors
+from dashboards.forms import DashboardFilterForm
+from units import scoping
+from units.selectors import memberships_of, unit_breadcrumbs
+
+
+@require_GET
+def home(request):
+    """The dashboard of the user's first unit (the nation for administrators without one)."""
+    memberships = memberships_of(user=request.user)
+    if memberships:
+        return redirect("dashboards:unit", memberships[0].unit.pk)
+    root = scoping.units_visible_to(request.user).order_by("path").first()
+    if root is None:
+        return render(request, "dashboards/none.html", {"page": "dashboards"})
+    return redirect("dashboards:unit", root.pk)
+
+
+@require_GET
+def unit(request, pk):
+    unit = scoping.get_unit_for(request.user, pk)
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    query = request.GET.copy()
+    query.pop("sap_xep", None)
+    ctx = {
+        "page": "dashboards",
+        "unit": unit,
+        "form": form,
+        "breadcrumbs": unit_breadcrumbs(unit=unit),
+        "dash": selectors.unit_dashboard(unit=unit, filters=filters),
+        "query": query.urlencode(),
+    }
+    return render(request, "dashboards/unit.html", ctx)
+
+
+@require_GET
+def unit_export(request, pk):
+    unit = scoping.get_unit_for(request.user, pk)
+    filters = DashboardFilterForm(request.GET or None).filters()
+    dashboard = selectors.unit_dashboard(unit=unit, filters=filters)
+    response = HttpResponse(
+        export.dashboard_workbook(dashboard),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(dashboard)}"'
+    return response
