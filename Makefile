@@ -39,7 +39,10 @@ demodata: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_demo
 
+# The import worker runs beside the development server and stops with it.
 serve: install
+	$(DEMO_ENV) $(PY) manage.py import_worker & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST)
 
 demo: demodata serve

@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import services
-from indicators.models import Indicator, Report, ReportingPeriod, ReportStatus, ReportValue
-from indicators.resources import IndicatorResource, ReportingPeriodResource
+from indicators.models import ImportJob, Indicator, Report, ReportingPeriod, ReportStatus, ReportValue
+from indicators.resources import IndicatorResource, ReportingPeriodResource, ReportValueResource
 from indicators.validation import check_figure
 
 
@@ -56,8 +56,10 @@ class ReportValueAdminForm(forms.ModelForm):
 
 
 @admin.register(ReportValue)
-class ReportValueAdmin(SimpleHistoryAdmin):
+class ReportValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = ReportValueAdminForm
+    resource_classes = [ReportValueResource]
+    skip_admin_log = True
     list_display = ["report", "indicator", "numerator", "denominator", "value"]
     list_filter = ["report__period", "indicator__field", "report__status"]
     search_fields = ["report__unit__name", "report__unit__code", "indicator__code"]
@@ -94,3 +96,10 @@ class ReportAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["filename", "user", "status", "rows_read", "rows_written", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]

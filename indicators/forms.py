@@ -49,3 +49,29 @@ class ReasonForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
     )
+
+
+class ImportUploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        help_text=_(
+            "Columns unit_code, period, indicator_code, numerator, denominator, value, comment — as in the template."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet"), required=False, max_length=100, help_text=_("Leave empty for the first sheet.")
+    )
+    partial = forms.BooleanField(
+        label=_("Save the valid rows even if some rows are wrong (you get a file of the rejected rows)"), required=False
+    )
+
+
+class TemplateForm(StyledFormMixin, forms.Form):
+    don_vi = forms.ModelChoiceField(label=_("Unit (with the units right below it)"), queryset=None)
+    ky = forms.ChoiceField(label=_("Quarter"))
+
+    def __init__(self, *args, units, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["don_vi"].queryset = units
+        self.fields["ky"].choices = [(p.code, str(p)) for p in periods]

@@ -301,3 +301,61 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import, run off the request by `manage.py import_worker`.
+
+    queued → checking → ready (preview and errors) → confirmed → writing → done; or failed.
+    The user can leave the page and come back to the result.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
+        READY = "ready", _("Checked: waiting for your confirmation")
+        CONFIRMED = "confirmed", _("Waiting to be written")
+        WRITING = "writing", _("Writing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Not imported")
+
+    ACTIVE = (Status.QUEUED, Status.CHECKING, Status.CONFIRMED, Status.WRITING)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("file"), max_length=200)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    partial = models.BooleanField(_("save the valid rows even if some are wrong"), default=False)
+    language = models.CharField(max_length=10, default="vi")  # messages are written in the uploader's language
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)  # new, changed, unchanged, errors
+    preview = models.JSONField(default=list, blank=True)  # the first changes, for the page
+    errors = models.JSONField(default=list, blank=True)  # [{row, column, message}]
+    message = models.TextField(blank=True)
+    rejected = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="importjob_status_idx")]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE
+
+    @property
+    def can_confirm(self):
+        return (
+            self.status == self.Status.READY
+            and (self.partial or not self.errors)
+            and (self.counts.get("new", 0) + self.counts.get("changed", 0) > 0)
+        )

@@ -1,8 +1,11 @@
 """Import/export of the catalogue and the calendar, keyed by natural codes, never by ids."""
 
-from import_export import resources
+from import_export import fields, resources
 
-from indicators.models import Indicator, ReportingPeriod
+from indicators import imports
+from indicators.models import Indicator, ReportingPeriod, ReportValue
+from parc.lib.importexport import WholeFileResource
+from parc.lib.spreadsheets import Sheet
 
 INDICATOR_FIELDS = [
     "code", "name_vi", "name_en", "field", "kind", "numerator_label", "denominator_label", "direction",
@@ -30,3 +33,31 @@ class ReportingPeriodResource(resources.ModelResource):
         export_order = ["year", "kind", "start", "end", "due", "closes"]
         skip_unchanged = True
         clean_model_instances = True
+
+
+class ReportValueResource(WholeFileResource):
+    """Quarterly figures by unit code, period code and indicator code. The import runs the same
+    checks and locks as the portal's Excel page (indicators.imports): all or nothing."""
+
+    unit_code = fields.Field(attribute="report__unit__code", column_name="unit_code")
+    period = fields.Field(attribute="report__period__code", column_name="period")
+    indicator_code = fields.Field(attribute="indicator__code", column_name="indicator_code")
+    diff_columns = ["unit_code", "period", "indicator_code", "numerator", "denominator", "value", "comment"]
+
+    class Meta:
+        model = ReportValue
+        fields = ["unit_code", "period", "indicator_code", "numerator", "denominator", "value", "comment"]
+        export_order = fields
+
+    def get_queryset(self):
+        return ReportValue.objects.select_related("report__unit", "report__period", "indicator")
+
+    def run_import(self, *, headers, records, dry_run, user, file_name):
+        sheet = Sheet(headers, [(n, [r.get(h) for h in headers]) for n, r in records])
+        plan = imports.plan_import(sheet=sheet, user=user)
+        if plan.errors:
+            return [(e.row, e.column, e.message) for e in plan.errors], []
+        if not dry_run:
+            imports.write_import(plan=plan, user=user, filename=file_name or "admin")
+        kinds = {"new": "new", "changed": "update", "unchanged": "skip"}
+        return [], [(c.row, kinds[c.kind]) for c in plan.changes]

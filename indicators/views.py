@@ -1,13 +1,15 @@
+from pathlib import Path
+
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from indicators import selectors, services
-from indicators.forms import EntryData, ReasonForm
-from indicators.models import Evidence, Report
+from indicators import imports, jobs, selectors, services
+from indicators.forms import EntryData, ImportUploadForm, ReasonForm, TemplateForm
+from indicators.models import Evidence, ImportJob, Indicator, Report, ReportingPeriod
 from plans.selectors import targets_for
 from units import scoping
 from units.selectors import memberships_of
@@ -135,3 +137,99 @@ def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("value__report__unit"), pk=pk)
     scoping.get_unit_for(request.user, evidence.value.report.unit_id)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheet imports
+
+
+def _import_forms(request, data=None, files=None):
+    units = scoping.units_editable_by(request.user).filter(kind="committee").order_by("path")
+    periods = list(ReportingPeriod.objects.order_by("-year", "-kind")[:8])
+    current = selectors.current_period()
+    template_form = TemplateForm(
+        request.GET if "don_vi" in request.GET else None,
+        units=units,
+        periods=periods,
+        initial={"ky": current.code if current else None, "don_vi": units.first()},
+    )
+    return template_form, ImportUploadForm(data, files)
+
+
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    template_form, upload_form = _import_forms(request, request.POST or None, request.FILES or None)
+    if request.method == "POST" and upload_form.is_valid():
+        job = jobs.job_create(
+            user=request.user,
+            upload=upload_form.cleaned_data["file"],
+            sheet=upload_form.cleaned_data["sheet"],
+            partial=upload_form.cleaned_data["partial"],
+        )
+        return redirect("indicators:import-job", job.pk)
+    ctx = {
+        "page": "import",
+        "template_form": template_form,
+        "upload_form": upload_form,
+        "recent": ImportJob.objects.filter(user=request.user)[:10],
+    }
+    return render(request, "indicators/import.html", ctx)
+
+
+@require_GET
+def import_template(request):
+    template_form, _upload = _import_forms(request)
+    if not template_form.is_valid():
+        raise Http404
+    unit = template_form.cleaned_data["don_vi"]
+    period = selectors.period_by_code(template_form.cleaned_data["ky"])
+    units = selectors.reporting_units(unit=unit, period=period)
+    indicators = Indicator.objects.active()
+    previous = selectors.previous_period(period)
+    last = {}
+    if previous:
+        for (unit_id, indicator_id), rollup in selectors.rollup_by_unit(
+            units=units, indicators=indicators, periods=[previous], statuses=selectors.SUBMITTED_TOO
+        ).items():
+            last[(unit_id, indicator_id)] = rollup.figure
+    content = imports.template_workbook(
+        units=units,
+        period=period,
+        targets=targets_for(units=units, indicators=indicators, year=period.year),
+        previous=last,
+        user=request.user,
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="mau-nhap-{unit.code}-{period.code}.xlsx"'
+    return response
+
+
+def _get_job_for(user, pk):
+    """A job is its owner's (administrators see all); others get 404."""
+    qs = ImportJob.objects.all() if scoping.is_administrator(user) else ImportJob.objects.filter(user=user)
+    return get_object_or_404(qs, pk=pk)
+
+
+@require_GET
+def import_job(request, pk):
+    job = _get_job_for(request.user, pk)
+    template = "indicators/import_job.html"
+    if request.headers.get("HX-Request"):
+        template += "#status"
+    return render(request, template, {"page": "import", "job": job})
+
+
+@require_POST
+def import_confirm(request, pk):
+    job = _get_job_for(request.user, pk)
+    if not jobs.job_confirm(job=job, user=request.user):
+        messages.error(request, _("This import cannot be confirmed (it has errors, or it is already running)."))
+    return redirect("indicators:import-job", job.pk)
+
+
+@require_GET
+def import_rejected(request, pk):
+    job = _get_job_for(request.user, pk)
+    if not job.rejected:
+        raise Http404
+    return FileResponse(job.rejected.open("rb"), as_attachment=True, filename=f"loi-{Path(job.filename).stem}.xlsx")

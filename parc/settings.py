@@ -91,6 +91,9 @@ WSGI_APPLICATION = "parc.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A second connection to the same database, for import progress written while an import's own
+# transaction is open (indicators/jobs.py); tests share the default test database.
+DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Waiting a little on a locked database beats failing a save in the demo.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -164,6 +167,12 @@ else:
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=900)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+# Spreadsheet imports: refused before parsing above these limits.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads go to a temporary file, not memory
 
 # Spreadsheet import/export through django-import-export (admin).
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

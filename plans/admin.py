@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans import services
 from plans.models import Plan, PlanTask, Target
+from plans.resources import PlanResource, PlanTaskResource, TargetResource
 
 
 class TargetAdminForm(forms.ModelForm):
@@ -33,7 +35,8 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [PlanResource]
     list_display = ["title", "unit", "year", "decision_number", "decision_date", "status"]
     list_filter = ["year", "status", "unit__level"]
     search_fields = ["title", "decision_number", "unit__name", "unit__code"]
@@ -43,7 +46,8 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [TargetResource]
     form = TargetAdminForm
     list_display = ["indicator", "comparator", "value", "unit", "level", "plan"]
     list_filter = ["plan__year", "level", "indicator__field"]
@@ -53,7 +57,8 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PlanTask)
-class PlanTaskAdmin(SimpleHistoryAdmin):
+class PlanTaskAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [PlanTaskResource]
     list_display = ["title", "plan", "lead_unit", "deadline", "status"]
     list_filter = ["status", "plan__year"]
     search_fields = ["title", "plan__title"]

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from import_export.admin import ExportMixin, ImportExportModelAdmin
+from import_export.admin import ImportExportModelAdmin
 
 from units import services
 from units.models import AdministrativeUnit, Membership, UnitSuccession
@@ -47,7 +47,7 @@ class UnitSuccessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ExportMixin, admin.ModelAdmin):
+class MembershipAdmin(ImportExportModelAdmin):
     resource_classes = [MembershipResource]
     list_display = ["user", "unit", "role"]
     list_filter = ["role", "unit__level"]

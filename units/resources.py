@@ -6,24 +6,19 @@ only per date, and the file is all-or-nothing. So the resource hands the whole d
 its outcome into import-export's preview (new / update / skip) or its list of invalid rows.
 """
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from import_export import fields, resources
-from import_export.results import RowResult
+from import_export import fields, resources, widgets
 
-from parc.lib.spreadsheets import normalise_header
+from parc.lib.importexport import WholeFileResource
 from units.models import AdministrativeUnit, Membership
+from units.selectors import unit_by_code
 from units.services import COLUMNS, REQUIRED_COLUMNS, units_import
 
-_IMPORT_TYPE = {
-    "new": RowResult.IMPORT_TYPE_NEW,
-    "update": RowResult.IMPORT_TYPE_UPDATE,
-    "skip": RowResult.IMPORT_TYPE_SKIP,
-}
 
-
-class UnitResource(resources.ModelResource):
+class UnitResource(WholeFileResource):
     parent_code = fields.Field(attribute="parent__code", column_name="parent_code")
+    diff_columns = COLUMNS
 
     class Meta:
         model = AdministrativeUnit
@@ -31,41 +26,47 @@ class UnitResource(resources.ModelResource):
         export_order = COLUMNS
         import_id_fields = ["code", "valid_from"]
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        result = self.get_result_class()()
-        result.diff_headers = list(COLUMNS)
-        headers = [normalise_header(h) for h in (dataset.headers or [])]
-        records = [(number, dict(zip(headers, row, strict=False))) for number, row in enumerate(dataset, start=2)]
-        result.total_rows = len(records)
+    def run_import(self, *, headers, records, dry_run, user, file_name):
         missing = [c for c in REQUIRED_COLUMNS if c not in headers]
         if missing:
-            error = ValidationError({c: [_("This column is missing.")] for c in missing})
-            result.append_invalid_row(1, dict(zip(headers, headers, strict=False)), error)
-            return result
+            return [(1, c, _("This column is missing.")) for c in missing], []
         outcome = units_import(records=records, dry_run=dry_run)
-        by_number = dict(records)
-        if not outcome.ok:
-            grouped = {}
-            for error in outcome.errors:
-                grouped.setdefault(error.row, {}).setdefault(error.column or "__all__", []).append(error.message)
-            for number, errors in grouped.items():
-                result.append_invalid_row(number, by_number.get(number, {}), ValidationError(errors))
-            return result
-        for number, kind in outcome.rows:
-            row_result = RowResult()
-            row_result.import_type = _IMPORT_TYPE[kind]
-            record = by_number[number]
-            row_result.diff = [record.get(c, "") if record.get(c) is not None else "" for c in COLUMNS]
-            result.append_row_result(row_result)
-            result.increment_row_result_total(row_result)
-        return result
+        return [(e.row, e.column, e.message) for e in outcome.errors], outcome.rows
+
+
+class UnitCodeWidget(widgets.ForeignKeyWidget):
+    """A unit named by its code: the unit holding it today, else the latest that held it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(AdministrativeUnit, "code", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        code = str(value or "").strip()
+        if isinstance(value, float) and value.is_integer():
+            code = str(int(value))
+        if not code:
+            return None
+        unit = unit_by_code(code=code) or AdministrativeUnit.objects.filter(code=code).order_by("-valid_from").first()
+        if unit is None:
+            raise ValueError(_("Unknown unit code %(code)s.") % {"code": code})
+        return unit
+
+
+class UsernameWidget(widgets.ForeignKeyWidget):
+    def __init__(self, **kwargs):
+        super().__init__(get_user_model(), "username", **kwargs)
 
 
 class MembershipResource(resources.ModelResource):
-    username = fields.Field(attribute="user__username", column_name="username")
-    unit_code = fields.Field(attribute="unit__code", column_name="unit_code")
+    """Who has which role where, by username and unit code."""
+
+    username = fields.Field(attribute="user", column_name="username", widget=UsernameWidget())
+    unit_code = fields.Field(attribute="unit", column_name="unit_code", widget=UnitCodeWidget())
 
     class Meta:
         model = Membership
         fields = ["username", "unit_code", "role"]
         export_order = ["username", "unit_code", "role"]
+        import_id_fields = ["username", "unit_code", "role"]
+        skip_unchanged = True
+        clean_model_instances = True

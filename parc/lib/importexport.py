@@ -1,0 +1,55 @@
+"""django-import-export glue for imports that a service runs on the whole file at once.
+
+Row-by-row importing cannot check what spans rows (parents further down, duplicates, codes
+unique per date) and is slow. Such resources hand the whole dataset to a service and turn its
+answer into import-export's preview (new / update / skip) or its table of invalid rows, so the
+admin's import shows the same row numbers and messages as the portal's own pages.
+"""
+
+from django.core.exceptions import ValidationError
+from import_export import resources
+from import_export.results import RowResult
+
+from parc.lib.spreadsheets import normalise_header
+
+_TYPES = {"new": RowResult.IMPORT_TYPE_NEW, "update": RowResult.IMPORT_TYPE_UPDATE, "skip": RowResult.IMPORT_TYPE_SKIP}
+
+
+class WholeFileResource(resources.ModelResource):
+    diff_columns: list = []
+
+    def run_import(self, *, headers, records, dry_run, user, file_name):
+        """Return (errors [(row, column, message)], rows [(row number, "new" | "update" | "skip")])."""
+        raise NotImplementedError
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        result = self.get_result_class()()
+        result.diff_headers = list(self.diff_columns)
+        headers = [normalise_header(h) for h in (dataset.headers or [])]
+        records = [(number, dict(zip(headers, row, strict=False))) for number, row in enumerate(dataset, start=2)]
+        result.total_rows = len(records)
+        errors, rows = self.run_import(
+            headers=headers,
+            records=records,
+            dry_run=dry_run,
+            user=kwargs.get("user"),
+            file_name=kwargs.get("file_name") or "",
+        )
+        by_number = dict(records)
+        if errors:
+            grouped = {}
+            for row, column, message in errors:
+                grouped.setdefault(row, {}).setdefault(column or "__all__", []).append(str(message))
+            for number, messages in sorted(grouped.items()):
+                result.append_invalid_row(
+                    number, by_number.get(number, dict(zip(headers, headers, strict=False))), ValidationError(messages)
+                )
+            return result
+        for number, kind in rows:
+            row_result = RowResult()
+            row_result.import_type = _TYPES[kind]
+            record = by_number.get(number, {})
+            row_result.diff = ["" if record.get(c) is None else record.get(c) for c in self.diff_columns]
+            result.append_row_result(row_result)
+            result.increment_row_result_total(row_result)
+        return result
