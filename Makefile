@@ -9,13 +9,14 @@ HOST   ?= 127.0.0.1:8000
 # SQLite file beside manage.py unless DATABASE_URL says otherwise.
 DEMO_ENV := DEBUG=1
 
-.PHONY: demo demodata serve test lint install install-dev messages clean help
+.PHONY: demo demodata serve test lint install install-dev messages clean help bench
 
 help:
 	@echo "make demo      install, load demo data and serve on http://$(HOST)"
 	@echo "make demodata  migrate and load demo data (safe to run twice)"
 	@echo "make test      install test tools and run the whole suite"
 	@echo "make lint      ruff"
+	@echo "make bench     national-scale benchmarks on PostgreSQL (results in docs/BENCHMARKS.md)"
 	@echo "make messages  refresh and compile the Vietnamese translations"
 
 $(PY):
@@ -57,6 +58,15 @@ lint: install-dev
 messages: install
 	$(DEMO_ENV) $(PY) manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=staticfiles
 	$(DEMO_ENV) $(PY) manage.py compilemessages -l vi --ignore=.venv
+
+# Benchmarks on PostgreSQL at national scale (not part of `make test`). Results are appended
+# to docs/BENCHMARKS.md; compare ratios measured in one run, as the machines are shared.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/parc_bench
+bench: install-dev
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='parc_bench'" | grep -q 1 || \
+		psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE parc_bench"
+	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only DEBUG=0 $(PY) manage.py migrate --noinput -v0
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/import_bench.py | tee -a docs/BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -9,7 +9,7 @@ write is in batches, with history rows saying "imported from <file>".
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -239,7 +239,7 @@ def _same(old, new):
 def write_import(*, plan, user, filename, progress=None):
     """Write the good rows of `plan` as drafts: reports created where missing, values created or
     changed in batches, with history; returns the number of values written."""
-    reason = _("imported from %(name)s") % {"name": filename}
+    reason = (_("imported from %(name)s") % {"name": filename})[:100]  # the history column holds 100
     todo = [c for c in plan.changes if c.kind != "unchanged"]
     if not todo:
         return 0
@@ -247,31 +247,79 @@ def write_import(*, plan, user, filename, progress=None):
     reports = {(r.unit_id, r.period_id): r for r in Report.objects.select_for_update().filter(
         unit_id__in={u for u, _p in pairs}, period_id__in={p for _u, p in pairs}
     )}  # fmt: skip
-    # A report may have changed since the preview: check the locks again under the row lock.
+    # A report may have changed since the preview: check the locks again under the row lock,
+    # once per report.
+    first_row = {}
     for change in todo:
-        report = reports.get((change.unit.pk, change.period.pk))
-        refusal = edit_refusal(user=user, unit=change.unit, period=change.period, report=report)
+        first_row.setdefault((change.unit.pk, change.period.pk), change)
+    for pair, change in first_row.items():
+        refusal = edit_refusal(user=user, unit=change.unit, period=change.period, report=reports.get(pair))
         if refusal:
             raise ImportRefused(change.row, refusal)
-    missing = [Report(unit_id=u, period_id=p, updated_by=user) for u, p in pairs if (u, p) not in reports]
+    missing = [(u, p) for u, p in pairs if (u, p) not in reports]
     if missing:
-        bulk_create_with_history(missing, Report, batch_size=BATCH, default_user=user, default_change_reason=reason)
+        _create_reports(missing, user, reason)
         for report in Report.objects.filter(unit_id__in={u for u, _p in pairs}, period_id__in={p for _u, p in pairs}):
             reports[(report.unit_id, report.period_id)] = report
-    created, updated = [], []
-    for change in todo:
-        n, d, v, comment = change.new
-        if change.kind == "new":
-            report = reports[(change.unit.pk, change.period.pk)]
-            created.append(
-                ReportValue(
-                    report=report, indicator=change.indicator, numerator=n, denominator=d, value=v, comment=comment
-                )
-            )
-        else:
-            value = change.value
-            value.numerator, value.denominator, value.value, value.comment = n, d, v, comment
-            updated.append(value)
+    # Plain tuples: a model instance per value would cost more than writing it.
+    created = [
+        (reports[(c.unit.pk, c.period.pk)].pk, c.indicator.pk, *c.new) for c in todo if c.kind == "new"
+    ]  # (report id, indicator id, numerator, denominator, value, comment)
+    updated = [(c.value.pk, *c.new) for c in todo if c.kind == "changed"]  # (value id, n, d, v, comment)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The job's own status is saved afterwards with a normal commit, which flushes this
+            # transaction's log too: not waiting for the disk here saves seconds and risks nothing.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        written = _write_postgresql(created, updated, user, reason, progress)
+    else:
+        written = _write_orm(created, updated, user, reason, progress)
+    touched = [reports[pair].pk for pair in pairs]
+    Report.objects.filter(pk__in=touched, status=ReportStatus.RETURNED).update(status=ReportStatus.DRAFT)
+    Report.objects.filter(pk__in=touched).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
+    bump_data_version()
+    return written
+
+
+def _create_reports(pairs, user, reason):
+    """Draft reports for (unit id, period id) pairs, with their history."""
+    if connection.vendor != "postgresql":
+        reports = [Report(unit_id=u, period_id=p, updated_by=user) for u, p in pairs]
+        bulk_create_with_history(reports, Report, batch_size=BATCH, default_user=user, default_change_reason=reason)
+        return
+    table = Report._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (unit_id, period_id, status, version, updated_at, updated_by_id, return_reason, reopen_reason)"
+            " SELECT u, p, %s, 1, %s, %s, '', '' FROM unnest(%s::bigint[], %s::bigint[]) AS x(u, p) RETURNING id",
+            [ReportStatus.DRAFT, timezone.now(), user.pk, [u for u, _p in pairs], [p for _u, p in pairs]],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_copy_history_sql(Report), [timezone.now(), reason, "+", user.pk, ids])
+
+
+def _copy_history_sql(model):
+    """INSERT INTO <history table> SELECT <the rows' own columns>, <history columns> FROM <table>
+    WHERE id = ANY(%s): history rows made by the database from the rows just written."""
+    columns = ", ".join(f.column for f in model._meta.concrete_fields)
+    history = model.history.model._meta.db_table
+    return (
+        f"INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, history_user_id)"
+        f" SELECT {columns}, %s, %s, %s, %s FROM {model._meta.db_table} WHERE id = ANY(%s)"
+    )
+
+
+def _write_orm(created, updated, user, reason, progress):
+    """Portable path (SQLite): Django's bulk operations, in batches, with history rows."""
+    created = [
+        ReportValue(report_id=r, indicator_id=i, numerator=n, denominator=d, value=v, comment=c)
+        for r, i, n, d, v, c in created
+    ]
+    existing = ReportValue.objects.in_bulk([row[0] for row in updated])
+    for pk, n, d, v, c in updated:
+        value = existing[pk]
+        value.numerator, value.denominator, value.value, value.comment = n, d, v, c
+    updated = list(existing.values())
     written = 0
     for start in range(0, len(created), BATCH):
         chunk = created[start : start + BATCH]
@@ -288,10 +336,50 @@ def write_import(*, plan, user, filename, progress=None):
         written += len(chunk)
         if progress:
             progress(written)
-    touched = [reports[pair].pk for pair in pairs]
-    Report.objects.filter(pk__in=touched, status=ReportStatus.RETURNED).update(status=ReportStatus.DRAFT)
-    Report.objects.filter(pk__in=touched).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
-    bump_data_version()
+    return written
+
+
+PG_CHUNK = 20_000
+
+
+def _write_postgresql(created, updated, user, reason, progress):
+    """PostgreSQL path: each chunk is one INSERT … SELECT FROM unnest(arrays) (or one UPDATE …
+    FROM unnest), and its history rows are copied from the written rows by one INSERT … SELECT.
+
+    Building a model instance per value and per history row (bulk_create_with_history) costs
+    ~30 s for a national quarter of 100,000 values; this costs ~2 s, with the same rows and the
+    same history (who, when, why, "+" for created, "~" for changed). Measured by `make bench`.
+    """
+    values = ReportValue._meta.db_table
+    copy_history = _copy_history_sql(ReportValue)
+    now = timezone.now()
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(created), PG_CHUNK):
+            chunk = created[start : start + PG_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {values} (report_id, indicator_id, numerator, denominator, value, comment)"
+                " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], %s::text[])"
+                " RETURNING id",
+                [list(column) for column in zip(*chunk, strict=True)],
+            )  # fmt: skip
+            ids = [row[0] for row in cursor.fetchall()]
+            cursor.execute(copy_history, [now, reason, "+", user.pk, ids])
+            written += len(chunk)
+            if progress:
+                progress(written)
+        for start in range(0, len(updated), PG_CHUNK):
+            chunk = updated[start : start + PG_CHUNK]
+            cursor.execute(
+                f"UPDATE {values} AS v SET numerator = u.n, denominator = u.d, value = u.v, comment = u.c"
+                " FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], %s::text[]) AS u(id, n, d, v, c)"
+                " WHERE v.id = u.id",
+                [list(column) for column in zip(*chunk, strict=True)],
+            )  # fmt: skip
+            cursor.execute(copy_history, [now, reason, "~", user.pk, [row[0] for row in chunk]])
+            written += len(chunk)
+            if progress:
+                progress(written)
     return written
 
 
