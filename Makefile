@@ -9,12 +9,13 @@ HOST   ?= 127.0.0.1:8000
 # SQLite file beside manage.py unless DATABASE_URL says otherwise.
 DEMO_ENV := DEBUG=1
 
-.PHONY: demo demodata serve test lint install install-dev messages clean help bench
+.PHONY: demo demodata serve test test-browser lint install install-dev messages clean help bench
 
 help:
 	@echo "make demo      install, load demo data and serve on http://$(HOST)"
 	@echo "make demodata  migrate and load demo data (safe to run twice)"
 	@echo "make test      install test tools and run the whole suite"
+	@echo "make test-browser  the browser journeys (needs Debian's chromium)"
 	@echo "make lint      ruff"
 	@echo "make bench     national-scale benchmarks on PostgreSQL (results in docs/BENCHMARKS.md)"
 	@echo "make messages  refresh and compile the Vietnamese translations"
@@ -50,6 +51,10 @@ demo: demodata serve
 
 test: install-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The browser journeys (e2e/): Chromium from Debian (`apt-get install chromium`), Playwright.
+test-browser: install-dev
+	$(VENV)/bin/pytest -m browser e2e
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
