@@ -5,6 +5,7 @@ DEBUG off. `PRODUCTION=1` switches on every HTTPS and cookie hardening setting s
 `manage.py check --deploy` is clean.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "template_partials",
     "import_export",
     "simple_history",
+    "axes",
     "parc",
     "units",
     "indicators",
@@ -66,7 +68,21 @@ MIDDLEWARE = [
     # Records the signed-in user on every history row a request writes.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "parc.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): 5 failures for one username from one address lock that pair
+# out for 15 minutes; a successful login clears the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # 1 behind one reverse proxy
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "parc.urls"
 

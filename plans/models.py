@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator
+from parc.lib.forms import validate_upload_size
 from units.models import AdministrativeUnit, Level
 
 DOCUMENT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xlsx", "xls", "ods", "jpg", "jpeg", "png", "zip"]
@@ -30,7 +31,7 @@ class Plan(models.Model):
         _("plan document"),
         upload_to="plans/%Y/",
         blank=True,
-        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS)],
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_upload_size],
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     history = HistoricalRecords()

@@ -78,3 +78,12 @@ class VNDecimalField(forms.DecimalField):
             text = format(value.normalize(), "f")
             return text.replace(".", ",")
         return value
+
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def validate_upload_size(upload):
+    """Documents attached to plans and reports: at most 20 MB."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(_("The file is larger than 20 MB."), code="too_large")

@@ -195,3 +195,16 @@ def test_target_changes_are_kept_in_history_with_who_made_them(client, district_
     latest = target.history.first()
     assert latest.value == 57 and latest.history_user == reviewer
     assert target.history.last().value == 55
+
+
+def test_a_plan_document_of_another_type_or_too_large_is_refused(client, tree, reviewer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(reviewer)
+    url = reverse("plans:create") + f"?don_vi={tree['commune_a1'].pk}"
+    data = {"year": 2026, "title": "KH", "status": "draft"}
+    html = client.post(url, {**data, "document": SimpleUploadedFile("virus.exe", b"MZ")}).content.decode()
+    assert "id_document_error" in html
+    big = SimpleUploadedFile("kh.pdf", b"%PDF" + b"0" * (20 * 1024 * 1024 + 1))
+    html = client.post(url, {**data, "document": big}).content.decode()
+    assert "lớn hơn 20 MB" in html
+    assert not Plan.objects.exists()
