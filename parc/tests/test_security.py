@@ -42,7 +42,9 @@ def district_a_things(tree, editor, settings, tmp_path):
     target = make_target(plan, "TTHC_ONTIME", 98, level=Level.COMMUNE)
     task = PlanTask.objects.create(plan=plan, title="Rà soát")
     report = make_report(tree["commune_a1"], period, "submitted", TTHC_ONTIME=(9, 10))
-    evidence = Evidence.objects.create(value=report.values.get(), name="bb.pdf", file=SimpleUploadedFile("bb.pdf", b"%PDF"))
+    evidence = Evidence.objects.create(
+        value=report.values.get(), name="bb.pdf", file=SimpleUploadedFile("bb.pdf", b"%PDF")
+    )
     job = jobs.job_create(user=editor, upload=SimpleUploadedFile("q.csv", b"unit_code;period\n"))
     return {
         "pk": tree["commune_a1"].pk,
@@ -128,7 +130,12 @@ def test_an_officer_of_another_district_sees_and_changes_nothing_of_district_a(c
 def test_a_user_without_staff_cannot_use_the_admin(client, outsider):
     client.force_login(outsider)
     for name, route in _patterns():
-        if not (name or "").startswith("admin:") or "<" in route or "(" in route or name in ("admin:login", "admin:logout"):
+        if (
+            not (name or "").startswith("admin:")
+            or "<" in route
+            or "(" in route
+            or name in ("admin:login", "admin:logout")
+        ):
             continue
         r = client.get(reverse(name))
         assert r.status_code in (302, 404), (name, r.status_code)
@@ -152,7 +159,12 @@ def test_login_locks_after_five_failures_for_that_user_and_address(client, alice
 def test_four_failures_then_success_clears_the_count(client, alice):
     for _ in range(4):
         client.post(reverse("login"), {"username": "alice", "password": "wrong"}, REMOTE_ADDR="10.0.0.3")
-    assert client.post(reverse("login"), {"username": "alice", "password": "alice-password-1"}, REMOTE_ADDR="10.0.0.3").status_code == 302
+    assert (
+        client.post(
+            reverse("login"), {"username": "alice", "password": "alice-password-1"}, REMOTE_ADDR="10.0.0.3"
+        ).status_code
+        == 302
+    )
 
 
 def test_pages_carry_a_csp_without_inline_scripts(client, district_a_things, editor):
