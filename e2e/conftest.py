@@ -12,15 +12,15 @@ import pytest
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = os.environ.get("PARC_CHROMIUM", "/usr/bin/chromium")
 
-# Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls from
-# a thread with a running loop unless told that this is intended (it is: tests set up data).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls
+    # from a thread with a running loop unless told that this is intended (it is: tests set up
+    # data). Set here, not at import, so it never leaks into other tests' subprocesses.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
     with sync_playwright() as p:
@@ -36,6 +36,7 @@ def browser():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -131,3 +131,9 @@ def test_the_language_buttons_name_each_language_in_itself(client):
     html = client.get(reverse("login")).content.decode()
     assert 'lang="en">English</button>' in html
     assert "Tiếng Việt" in html
+
+
+def test_the_health_check_answers_without_an_account_or_a_query(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        r = client.get("/healthz")
+    assert r.status_code == 200 and r.content == b"ok"

@@ -1,0 +1,259 @@
+"""Dashboards at national scale on PostgreSQL.
+
+Builds (once) five years of approved quarterly figures for every committee unit of the 2025
+register and of the demo province (≈ 3,390 units × 30 indicators × 20 quarters ≈ 2 million
+values, generated in SQL), targets from a national and a provincial plan, then measures:
+
+- server time of the dashboard (median and p95 over 30 requests through Django's test client,
+  cache off and on) for the nation, a province (Hà Nội) and a commune, with the SQL time of the
+  same requests beside it;
+- requests per second of the province dashboard served by gunicorn (2 workers) under wrk for
+  15 s, cache off and on, next to a minimal Django view (/healthz) in the same run.
+
+    python bench/scale_bench.py            # prints a Markdown section
+"""
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import BENCH_DB, ROOT, machine, setup_django  # noqa: E402
+
+YEARS = range(2022, 2027)
+REQUESTS = 30
+
+
+def build():
+    from django.db import connection
+
+    from bench.import_bench import prepare
+    from indicators.models import Indicator, Report, ReportingPeriod, ReportValue
+    from indicators.services import periods_open_year
+    from plans.models import Plan
+    from plans.testing import make_target
+    from units.models import AdministrativeUnit, Kind, Level
+
+    prepare()  # register, demo province, 30 indicators, the bench user
+    for year in YEARS:
+        periods_open_year(year=year)
+    if ReportValue.objects.count() >= 1_500_000:
+        return ReportValue.objects.count()
+    started = time.perf_counter()
+    print("building the national database (once; a few minutes)…", file=sys.stderr)
+    periods = list(ReportingPeriod.objects.filter(year__in=list(YEARS)))
+    reports, values = Report._meta.db_table, ReportValue._meta.db_table
+    units = AdministrativeUnit._meta.db_table
+    indicators = Indicator._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {values}")
+        cursor.execute(f"DELETE FROM {reports}")
+        for period in periods:
+            # Every committee reports every quarter, approved. (The 2025 register's units begin on
+            # 1 July 2025; the benchmark ignores that so that five years have national volume.)
+            cursor.execute(
+                f"INSERT INTO {reports} (unit_id, period_id, status, version, updated_at, return_reason, reopen_reason, submitted_at)"
+                f" SELECT id, %s, 'approved', 1, now(), '', '', %s FROM {units} WHERE kind = %s AND level <> %s",
+                [period.pk, period.due, Kind.COMMITTEE, Level.NATION],
+            )
+            # Each report's figures: ratios as two counts, percentages and scores as values.
+            cursor.execute(
+                f"""
+                INSERT INTO {values} (report_id, indicator_id, numerator, denominator, value, comment)
+                SELECT r.id, i.id,
+                       CASE WHEN i.kind = 'ratio' THEN floor(d.den * (0.5 + random() * 0.5)) END,
+                       CASE WHEN i.kind = 'ratio' THEN d.den END,
+                       CASE WHEN i.kind = 'percent' THEN round((80 + random() * 20)::numeric, 2)
+                            WHEN i.kind = 'count' THEN floor(random() * 4)
+                            WHEN i.kind = 'score' THEN round((3 + random() * 5)::numeric, 2) END,
+                       ''
+                FROM {reports} r
+                JOIN {units} u ON u.id = r.unit_id
+                CROSS JOIN LATERAL (SELECT (100 + floor(random() * 900))::numeric AS den) d
+                JOIN {indicators} i ON i.active AND (
+                    (u.level = 'province' AND i.for_province) OR (u.level = 'district' AND i.for_district)
+                    OR (u.level = 'commune' AND i.for_commune))
+                WHERE r.period_id = %s
+                """,
+                [period.pk],
+            )
+            print(f"  {period.code}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        cursor.execute("VACUUM ANALYZE")
+    nation = AdministrativeUnit.objects.get(code="VN")
+    hanoi = AdministrativeUnit.objects.get(code="01", valid_to__isnull=True)
+    for year in YEARS:
+        for unit, level, value in ((nation, Level.PROVINCE, 90), (hanoi, Level.COMMUNE, 95)):
+            plan, _ = Plan.objects.get_or_create(
+                unit=unit, year=year, defaults={"title": f"KH {year}", "status": "issued", "decision_number": "1/QĐ"}
+            )
+            for indicator in Indicator.objects.filter(kind="ratio")[:10]:
+                if not plan.targets.filter(indicator=indicator, level=level).exists():
+                    make_target(plan, indicator, value, level=level)
+    print(f"built {ReportValue.objects.count():,} values in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return ReportValue.objects.count()
+
+
+@contextmanager
+def sql_timer():
+    """Adds up the time spent in SQL on the default connection."""
+    from django.db import connection
+
+    spent = [0.0]
+
+    def wrapper(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[0] += time.perf_counter() - start
+
+    with connection.execute_wrapper(wrapper):
+        yield spent
+
+
+def measure_page(client, url):
+    """(median ms, p95 ms, median SQL ms) over REQUESTS requests."""
+    totals, sqls = [], []
+    for _ in range(REQUESTS):
+        with sql_timer() as spent:
+            start = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 200, (url, response.status_code)
+        totals.append(elapsed * 1000)
+        sqls.append(spent[0] * 1000)
+    totals.sort()
+    p95 = totals[max(0, int(len(totals) * 0.95) - 1)]
+    return statistics.median(totals), p95, statistics.median(sqls)
+
+
+def dashboards():
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from units.models import AdministrativeUnit
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench"))
+    pages = {
+        "nation": AdministrativeUnit.objects.get(code="VN"),
+        "province (Hà Nội, 126 communes)": AdministrativeUnit.objects.get(code="01", valid_to__isnull=True),
+        "commune (Phường Hoàn Kiếm)": AdministrativeUnit.objects.get(code="00070"),
+    }
+    rows = []
+    for label, unit in pages.items():
+        url = f"/bang-dieu-khien/{unit.pk}/?nam=2026&ky=Q2"
+        settings.DASHBOARD_CACHE_SECONDS = 0
+        client.get(url)  # warm the connection and Python's imports
+        off = measure_page(client, url)
+        settings.DASHBOARD_CACHE_SECONDS = 900
+        cache.clear()
+        client.get(url)
+        on = measure_page(client, url)
+        rows.append((label, off, on))
+    return rows
+
+
+def _gunicorn(port, cache_seconds):
+    env = {
+        **os.environ,
+        "DATABASE_URL": BENCH_DB,
+        "SECRET_KEY": os.environ["SECRET_KEY"],
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DASHBOARD_CACHE_SECONDS": str(cache_seconds),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "LOG_LEVEL": "ERROR",
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    process = subprocess.Popen(
+        [gunicorn, "parc.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "error"], cwd=ROOT, env=env
+    )
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _wrk(url, cookie=None):
+    command = ["wrk", "-t2", "-c8", "-d15s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: sessionid={cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    raise RuntimeError(out)
+
+
+def throughput():
+    if not shutil.which("wrk"):
+        return None
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from units.models import AdministrativeUnit
+
+    user = get_user_model().objects.get(username="bench")
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    province = AdministrativeUnit.objects.get(code="01", valid_to__isnull=True)
+    results = {}
+    for label, seconds in (("cache off", 0), ("cache on", 900)):
+        process = _gunicorn(8491, seconds)
+        try:
+            url = f"http://127.0.0.1:8491/bang-dieu-khien/{province.pk}/?nam=2026&ky=Q2"
+            results[f"province dashboard, {label}"] = _wrk(url, session.session_key)
+            if seconds == 0:
+                results["minimal Django view (/healthz)"] = _wrk("http://127.0.0.1:8491/healthz")
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    return results
+
+
+def main():
+    setup_django()
+    values = build()
+    rows = dashboards()
+    rates = throughput()
+    print(f"\n### Dashboards at national scale — {time.strftime('%Y-%m-%d %H:%M %Z')}\n")
+    print(f"Machine: {machine()}\n")
+    print(f"Database: {values:,} approved values; page 2026-Q2, all indicators; {REQUESTS} requests each.\n")
+    print("| dashboard | cache off: median / p95 | SQL (median) | page ÷ SQL | cache on: median / p95 |")
+    print("|---|---:|---:|---:|---:|")
+    for label, off, on in rows:
+        ratio = off[0] / off[2] if off[2] else 0
+        print(
+            f"| {label} | {off[0]:.0f} / {off[1]:.0f} ms | {off[2]:.0f} ms | {ratio:.1f}× | {on[0]:.0f} / {on[1]:.0f} ms |"
+        )
+    if rates:
+        print("\n| gunicorn, 2 workers, wrk -t2 -c8 15 s | requests/s |")
+        print("|---|---:|")
+        for label, rate in rates.items():
+            print(f"| {label} | {rate:,.0f} |")
+    else:
+        print("\n(wrk is not installed: `apt-get install wrk` for the throughput figures.)")
+
+
+if __name__ == "__main__":
+    main()
