@@ -70,7 +70,9 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/parc_bench
 bench: install-dev
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='parc_bench'" | grep -q 1 || \
 		psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE parc_bench"
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "no wrk: throughput skipped"
 	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only DEBUG=0 $(PY) manage.py migrate --noinput -v0
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scale_bench.py | tee -a docs/BENCHMARKS.md
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/import_bench.py | tee -a docs/BENCHMARKS.md
 
 clean:

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from indicators import selectors as figures
 from indicators.models import Indicator, ParField
 from parc.lib.cache import data_version
+from parc.lib.numbers import format_number
 from parc.lib.periods import SPAN_LABELS
 from plans.achievement import achievement
 from plans.selectors import overdue_tasks, targets_for
@@ -46,29 +47,40 @@ class Filters:
 
 @dataclass
 class Judged:
-    """A figure with the target it is judged against."""
+    """A figure with the target it is judged against, and how the page writes them (computed
+    once here and cached: a national matrix has thousands of cells)."""
 
     rollup: object  # indicators.selectors.Rollup
     target: object = None  # plans.models.Target
     result: object = None  # plans.achievement.Achievement
+    text: str = "—"  # "98,59 %"
+    word: str = ""  # "Đạt"
 
     @property
     def figure(self):
         return self.rollup.figure if self.rollup else None
 
 
+def figure_text(rollup):
+    """A figure as the page writes it: "98,59 %" for percentages, "3" or "4,61" otherwise."""
+    if rollup is None or rollup.figure is None:
+        return "—"
+    if rollup.indicator.is_percentage:
+        return f"{format_number(rollup.figure, 2)} %"
+    if rollup.indicator.kind == "count":
+        return format_number(rollup.figure)
+    return format_number(rollup.figure, 2)
+
+
 def _judge(rollup, target):
     indicator = rollup.indicator
-    return Judged(
-        rollup,
-        target,
-        achievement(
-            value=rollup.figure,
-            comparator=target.comparator if target else None,
-            target_value=target.value if target else None,
-            direction=indicator.direction,
-        ),
+    result = achievement(
+        value=rollup.figure,
+        comparator=target.comparator if target else None,
+        target_value=target.value if target else None,
+        direction=indicator.direction,
     )
+    return Judged(rollup, target, result, figure_text(rollup), str(result.label))
 
 
 @dataclass
@@ -109,17 +121,21 @@ class Dashboard:
         return self.filters.include_submitted
 
 
-def unit_dashboard(*, unit, filters):
-    """The dashboard of `unit`, from the cache when nothing has changed since it was computed."""
+def cached(key, compute):
+    """compute() once per key while DASHBOARD_CACHE_SECONDS allows (0: never cached)."""
     timeout = settings.DASHBOARD_CACHE_SECONDS
     if timeout <= 0:
-        return _compute(unit, filters)
-    key = filters.cache_key(unit)
-    dashboard = cache.get(key)
-    if dashboard is None:
-        dashboard = _compute(unit, filters)
-        cache.set(key, dashboard, timeout)
-    return dashboard
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
+def unit_dashboard(*, unit, filters):
+    """The dashboard of `unit`, from the cache when nothing has changed since it was computed."""
+    return cached(filters.cache_key(unit), lambda: _compute(unit, filters))
 
 
 def _indicators(level, filters):

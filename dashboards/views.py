@@ -1,9 +1,11 @@
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from dashboards import export, selectors
 from dashboards.forms import DashboardFilterForm
+from parc.lib.periods import SPAN_LABELS
 from units import scoping
 from units.selectors import memberships_of, unit_breadcrumbs
 
@@ -32,10 +34,23 @@ def unit(request, pk):
         "unit": unit,
         "form": form,
         "breadcrumbs": unit_breadcrumbs(unit=unit),
-        "dash": selectors.unit_dashboard(unit=unit, filters=filters),
         "query": query.urlencode(),
+        "filters": filters,
+        "span_label": SPAN_LABELS[filters.span],
     }
+    ctx["body"] = _body(request, unit, filters, ctx)
     return render(request, "dashboards/unit.html", ctx)
+
+
+def _body(request, unit, filters, ctx):
+    """The dashboard's figures, rendered once per data version and filters: the same HTML for
+    everyone who may see the unit (the header and breadcrumbs around it are per user)."""
+
+    def render_body():
+        dash = selectors.unit_dashboard(unit=unit, filters=filters)
+        return render_to_string("dashboards/unit.html#body", {**ctx, "dash": dash}, request=request)
+
+    return selectors.cached(f"{filters.cache_key(unit)}:html:{ctx['query']}", render_body)
 
 
 @require_GET

@@ -1,7 +1,9 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from dashboards import selectors
 from parc.lib.numbers import format_number
 
 register = template.Library()
@@ -9,15 +11,10 @@ register = template.Library()
 
 @register.filter
 def figure_text(judged_or_rollup):
-    """A figure as the page shows it: "98,59 %" for percentages, "3" or "4,61" otherwise."""
-    rollup = getattr(judged_or_rollup, "rollup", judged_or_rollup)
-    if rollup is None or rollup.figure is None:
-        return "—"
-    if rollup.indicator.is_percentage:
-        return f"{format_number(rollup.figure, 2)} %"
-    if rollup.indicator.kind == "count":
-        return format_number(rollup.figure)
-    return format_number(rollup.figure, 2)
+    """{{ rollup|figure_text }} → "98,59 %" (a Judged already carries its text)."""
+    if hasattr(judged_or_rollup, "text"):
+        return judged_or_rollup.text
+    return selectors.figure_text(judged_or_rollup)
 
 
 @register.filter
@@ -73,3 +70,19 @@ def chart_series(cards):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def matrix_cells(row):
+    """A matrix row's cells in one go: a national matrix has thousands of cells, and building them
+    here costs a tenth of what the template loop cost. Same markup: the figure, * when it
+    includes figures not yet approved, the achievement in words for screen readers and a symbol."""
+    cells = []
+    for cell in row.cells:
+        word = escape(cell.word)
+        star = "*" if cell.rollup.pending else ""
+        cells.append(
+            f'<td class="num cell-{cell.result.status}" title="{word}">{escape(cell.text)}{star}'
+            f'<span class="visually-hidden"> — {word}</span> <span aria-hidden="true" class="small">{cell.result.icon}</span></td>'
+        )
+    return mark_safe("".join(cells))  # every part above is escaped or a fixed symbol

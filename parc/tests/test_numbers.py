@@ -64,3 +64,20 @@ def test_stored_decimals_lose_their_trailing_zeros_when_no_precision_is_asked():
     assert format_number(Decimal("3.5000")) == "3,5"
     assert format_number(Decimal("100.0000")) == "100"
     assert format_number(Decimal("1200.0000")) == "1.200"
+
+
+@pytest.mark.parametrize(
+    "value, decimals, expected",
+    [
+        (Decimal("-1234.5"), 2, "-1.234,50"),
+        (Decimal("-0.001"), 2, "0,00"),
+        (0, None, "0"),
+        (Decimal("1E+2"), None, "100"),
+        (1234567.891, 1, "1.234.567,9"),
+        (Decimal("0.125"), 2, "0,13"),  # half up, as people round
+        (999, 0, "999"),
+        (1000, 0, "1.000"),
+    ],
+)
+def test_number_formatting_edge_cases(value, decimals, expected):
+    assert format_number(value, decimals) == expected
