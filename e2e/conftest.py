@@ -49,7 +49,9 @@ def page_for(browser, live_server):
         context = browser.new_context(viewport=viewport, accept_downloads=True, locale="vi-VN")
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        # Generous: CI machines are shared, and a cold dashboard under load takes seconds.
+        page.set_default_timeout(30_000)
+        page.set_default_navigation_timeout(45_000)
         page.goto(f"{live_server.url}/dang-nhap/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", f"{user.username}-password-1")

@@ -107,12 +107,14 @@ def test_a_leader_reads_the_province_on_a_phone_drills_down_switches_language_an
     assert "94,50 %" in page.inner_text("main")  # communes together: 189 / 200
     assert page.locator("nav[aria-label='Đường dẫn'] a", has_text="Tỉnh Bình Giang").count() == 1
 
-    page.click(".navbar-toggler")
-    page.click("button[lang=en]")
-    page.wait_for_selector("text=Key indicators")
-    page.click(".navbar-toggler")
-    page.click("button[lang=vi]")
-    page.wait_for_selector("text=Chỉ số chính")
+    for language, heading in (("en", "Key indicators"), ("vi", "Chỉ số chính")):
+        page.click(".navbar-toggler")
+        switch = page.locator(f"button[lang={language}]")
+        switch.wait_for(state="visible")  # the menu has finished opening
+        with page.expect_navigation():
+            switch.click()
+        page.wait_for_selector(f"h2:has-text('{heading}')")
+        assert page.locator("html").get_attribute("lang") == language
 
     with page.expect_download() as download:
         page.click("text=Xuất Excel")

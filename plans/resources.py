@@ -21,9 +21,17 @@ class PlanResource(resources.ModelResource):
         clean_model_instances = True
 
 
-class PlanKeyMixin:
-    """A plan named by the columns plan_unit_code and plan_year: the "plan" column the resource
-    keys on is filled in from them before the rows are read (one lookup per plan, not per row)."""
+class PlanPartResource(resources.ModelResource):
+    """A part of a plan (task, target), its plan named by the columns plan_unit_code and
+    plan_year: the "plan" column the resource keys on is filled in from them before the rows are
+    read (one lookup per plan, not per row), and left out of exports (ids stay inside)."""
+
+    plan_unit_code = fields.Field(attribute="plan__unit__code", column_name="plan_unit_code", readonly=True)
+    plan_year = fields.Field(attribute="plan__year", column_name="plan_year", readonly=True)
+    plan = fields.Field(attribute="plan", column_name="plan", widget=widgets.ForeignKeyWidget(Plan))
+
+    def get_export_fields(self, selected_fields=None):
+        return [f for f in super().get_export_fields(selected_fields) if f.column_name != "plan"]
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -41,10 +49,7 @@ class PlanKeyMixin:
         dataset.append_col(column, header="plan")
 
 
-class PlanTaskResource(PlanKeyMixin, resources.ModelResource):
-    plan_unit_code = fields.Field(attribute="plan__unit__code", column_name="plan_unit_code", readonly=True)
-    plan_year = fields.Field(attribute="plan__year", column_name="plan_year", readonly=True)
-    plan = fields.Field(attribute="plan", column_name="plan", widget=widgets.ForeignKeyWidget(Plan))
+class PlanTaskResource(PlanPartResource):
     lead_unit_code = fields.Field(attribute="lead_unit", column_name="lead_unit_code", widget=UnitCodeWidget())
 
     class Meta:
@@ -74,14 +79,8 @@ class PlanTaskResource(PlanKeyMixin, resources.ModelResource):
         skip_unchanged = True
         clean_model_instances = True
 
-    def get_export_fields(self, selected_fields=None):
-        return [f for f in super().get_export_fields(selected_fields) if f.column_name != "plan"]
 
-
-class TargetResource(PlanKeyMixin, resources.ModelResource):
-    plan_unit_code = fields.Field(attribute="plan__unit__code", column_name="plan_unit_code", readonly=True)
-    plan_year = fields.Field(attribute="plan__year", column_name="plan_year", readonly=True)
-    plan = fields.Field(attribute="plan", column_name="plan", widget=widgets.ForeignKeyWidget(Plan))
+class TargetResource(PlanPartResource):
     indicator_code = fields.Field(
         attribute="indicator", column_name="indicator_code", widget=widgets.ForeignKeyWidget(Indicator, "code")
     )
@@ -103,9 +102,6 @@ class TargetResource(PlanKeyMixin, resources.ModelResource):
         import_id_fields = ["plan", "indicator_code", "unit_code", "level"]
         skip_unchanged = True
         clean_model_instances = True
-
-    def get_export_fields(self, selected_fields=None):
-        return [f for f in super().get_export_fields(selected_fields) if f.column_name != "plan"]
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         super().validate_instance(instance, import_validation_errors, validate_unique)

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plans import selectors, services
@@ -72,26 +73,32 @@ def plan_edit(request, pk=None):
     return render(request, "plans/form.html", {"page": "plans", "plan": plan, "form": form, "what": "plan"})
 
 
+# The plan's parts, edited by its reviewers: (model, form, save service, its keyword, message).
+PARTS = {
+    "task": (PlanTask, TaskForm, services.task_save, _lazy("The task was saved.")),
+    "target": (Target, TargetForm, services.target_save, _lazy("The target was saved.")),
+}
+
+
+def _part_edit(request, pk, part_pk, what):
+    model, form_class, save, saved = PARTS[what]
+    plan = _get_plan_for(request.user, pk, scoping.REVIEW)
+    instance = get_object_or_404(model, pk=part_pk, plan=plan) if part_pk else None
+    form = form_class(request.POST or None, instance=instance, plan=plan)
+    if request.method == "POST" and form.is_valid() and form.save_with(save, what):
+        messages.success(request, saved)
+        return redirect("plans:detail", plan.pk)
+    return render(request, "plans/form.html", {"page": "plans", "plan": plan, "form": form, "what": what})
+
+
 @require_http_methods(["GET", "POST"])
 def task_edit(request, pk, task_pk=None):
-    plan = _get_plan_for(request.user, pk, scoping.REVIEW)
-    task = get_object_or_404(PlanTask, pk=task_pk, plan=plan) if task_pk else None
-    form = TaskForm(request.POST or None, instance=task, plan=plan)
-    if request.method == "POST" and form.is_valid() and form.save_with(services.task_save, "task"):
-        messages.success(request, _("The task was saved."))
-        return redirect("plans:detail", plan.pk)
-    return render(request, "plans/form.html", {"page": "plans", "plan": plan, "form": form, "what": "task"})
+    return _part_edit(request, pk, task_pk, "task")
 
 
 @require_http_methods(["GET", "POST"])
 def target_edit(request, pk, target_pk=None):
-    plan = _get_plan_for(request.user, pk, scoping.REVIEW)
-    target = get_object_or_404(Target, pk=target_pk, plan=plan) if target_pk else None
-    form = TargetForm(request.POST or None, instance=target, plan=plan)
-    if request.method == "POST" and form.is_valid() and form.save_with(services.target_save, "target"):
-        messages.success(request, _("The target was saved."))
-        return redirect("plans:detail", plan.pk)
-    return render(request, "plans/form.html", {"page": "plans", "plan": plan, "form": form, "what": "target"})
+    return _part_edit(request, pk, target_pk, "target")
 
 
 @require_POST
