@@ -5,6 +5,7 @@ DEBUG off. `PRODUCTION=1` switches on every HTTPS and cookie hardening setting s
 `manage.py check --deploy` is clean.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    environ.Env.read_env(BASE_DIR / ".env")
+# Variables already in the environment win over the file. PARC_ENV_FILE picks another file.
+ENV_FILE = Path(os.environ.get("PARC_ENV_FILE", BASE_DIR / ".env"))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
 PRODUCTION = env.bool("PRODUCTION", default=False)

@@ -16,6 +16,7 @@ STRONG_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEF"
 def _manage(*args, **env):
     dropped = {"SECRET_KEY", "DEBUG", "PRODUCTION", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
+    clean["PARC_ENV_FILE"] = "/nonexistent"  # a developer's .env must not change what is tested
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120
