@@ -1,13 +1,12 @@
 """What a leader's dashboard shows, computed in a fixed number of queries whatever the number of
 units or indicators, and cached under the data version (parc.lib.cache)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import get_language
 
 from indicators import selectors as figures
@@ -18,13 +17,6 @@ from parc.lib.periods import SPAN_LABELS
 from plans.achievement import achievement
 from plans.selectors import overdue_tasks, targets_for
 from units.models import LEVEL_RANK, AdministrativeUnit, Kind, Level
-
-# "communes of the district", "districts of the province" … (plural names of each level).
-LEVEL_PLURALS = {
-    Level.PROVINCE: "provinces",
-    Level.DISTRICT: "districts",
-    Level.COMMUNE: "communes",
-}
 
 
 @dataclass
@@ -114,7 +106,6 @@ class Dashboard:
     completeness: dict | None
     completeness_period: object
     overdue: list
-    generated_at: object = field(default_factory=timezone.now)
 
     @property
     def pending_shown(self):
