@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.utils.translation import get_language
 
 from indicators import selectors as figures
@@ -140,13 +139,7 @@ def _indicators(level, filters):
 
 
 def _children(unit, periods):
-    start, end = periods[0].start, periods[-1].end
-    return list(
-        AdministrativeUnit.objects.filter(parent=unit, kind=Kind.COMMITTEE)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
-        .order_by("name")
-    )
+    return list(AdministrativeUnit.objects.committees_below(unit, periods[0].start, periods[-1].end))
 
 
 def _compute(unit, filters):

@@ -427,10 +427,13 @@ def template_workbook(*, units, period, targets, previous, user):
         for v in ReportValue.objects.filter(report__period=period, report__unit__in=units).select_related("report")
     }
     rows = []
+    by_level = {}  # one catalogue query per level, not per unit
     for unit in units:
         if edit_refusal(user=user, unit=unit, period=period, report=reports.get(unit.pk)):
             continue  # locked reports are left out
-        for indicator in indicators_for(unit):
+        if unit.level not in by_level:
+            by_level[unit.level] = indicators_for(unit)
+        for indicator in by_level[unit.level]:
             current = values.get((unit.pk, indicator.pk))
             target = targets.get((unit.pk, indicator.pk))
             last = previous.get((unit.pk, indicator.pk))

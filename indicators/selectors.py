@@ -21,7 +21,7 @@ from indicators.models import (
 )
 from parc.lib.numbers import format_number
 from parc.lib.periods import QUARTERS, SPANS, parse_period_code
-from units.models import AdministrativeUnit, Kind
+from units.models import AdministrativeUnit
 
 
 def catalogue_by_field(*, include_inactive=False):
@@ -149,13 +149,7 @@ class ReportLine:
 
 def reporting_units(*, unit, period):
     """The unit and the committees right below it that exist during the period."""
-    children = (
-        AdministrativeUnit.objects.filter(parent=unit, kind=Kind.COMMITTEE)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
-        .order_by("name")
-    )
-    return [unit, *children]
+    return [unit, *AdministrativeUnit.objects.committees_below(unit, period.start, period.end)]
 
 
 def report_lines(*, unit, period):

@@ -30,6 +30,16 @@ class UnitQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
 
+    def overlapping(self, start, end):
+        """Units that exist on at least one day of [start, end]."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+        )
+
+    def committees_below(self, unit, start, end):
+        """The people's committees right below `unit` that exist between start and end, by name."""
+        return self.filter(parent=unit, kind=Kind.COMMITTEE).overlapping(start, end).order_by("name")
+
     def subtree_of(self, unit, include_self=True):
         """Everything under `unit`: one indexed prefix query on the materialised path."""
         qs = self.filter(path__startswith=unit.path)
