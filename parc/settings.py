@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "units",
     "indicators",
     "plans",
+    "scoring",
     "dashboards",
 ]
 

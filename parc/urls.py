@@ -29,6 +29,7 @@ urlpatterns = [
     path("don-vi/", include("units.urls")),
     path("", include("indicators.urls")),
     path("ke-hoach/", include("plans.urls")),
+    path("chi-so-cchc/", include("scoring.urls")),
     path("bang-dieu-khien/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

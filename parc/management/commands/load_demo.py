@@ -3,9 +3,9 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-# Lower apps first: units ← indicators ← plans ← dashboards.
+# Lower apps first: units ← indicators ← plans ← scoring ← dashboards.
 # indicators.demo needs the demo users and units; plans.demo the catalogue.
-DEMO_MODULES = ["parc.demo", "units.demo", "indicators.demo", "plans.demo"]
+DEMO_MODULES = ["parc.demo", "units.demo", "indicators.demo", "plans.demo", "scoring.demo"]
 
 
 class Command(BaseCommand):

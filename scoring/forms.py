@@ -1,0 +1,123 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from parc.lib.forms import StyledFormMixin, VNDecimalField
+from plans.forms import ServiceValidatedForm
+from scoring import services
+from scoring.models import CriteriaSet
+
+
+class CriteriaSetForm(ServiceValidatedForm):
+    total_maximum = VNDecimalField(
+        label=_("Total maximum"), help_text=_("The total the fields must add up to, e.g. 100.")
+    )
+    bands = forms.CharField(
+        label=_("Classification bands"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One band per line, “label: from %”, e.g. “Tốt: 80”, “Khá: 65”, or “A: 90”."),
+    )
+
+    class Meta:
+        model = CriteriaSet
+        fields = ["issuer", "year", "level", "title", "decision", "total_maximum", "survey", "self_assessment_due"]
+        widgets = {"self_assessment_due": forms.DateInput(attrs={"placeholder": "15/11/2026"})}
+
+    def __init__(self, *args, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = issuers
+        if self.instance.pk:
+            self.fields["bands"].initial = services.bands_text(self.instance)
+            if self.instance.status != CriteriaSet.Status.DRAFT:
+                for name in ("issuer", "year", "level", "total_maximum", "survey"):
+                    self.fields[name].disabled = True
+
+    def clean_bands(self):
+        return services.parse_bands(self.cleaned_data["bands"])
+
+
+class UploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+
+
+class ReasonForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ScoresForm(StyledFormMixin, forms.Form):
+    """One score and one text per scorable leaf: the unit's own (`kind="self"`) or the appraisal."""
+
+    def __init__(self, *args, rows, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.leaves = [r for r in rows if r.scorable]
+        for row in self.leaves:
+            c, score = row.criterion, row.score
+            if kind == "self":
+                value, text = (score.self_score, score.explanation) if score else (None, "")
+                text_label = _("Explanation")
+            else:
+                value = score.appraised_score if score and score.appraised_score is not None else None
+                if value is None and score:
+                    value = score.self_score  # start from the unit's score
+                text = score.appraisal_reason if score else ""
+                text_label = _("Reason (needed when it differs)")
+            self.fields[f"score_{c.pk}"] = VNDecimalField(
+                label=f"{c.code}", required=False, initial=value, min_value=None
+            )
+            self.fields[f"text_{c.pk}"] = forms.CharField(
+                label=text_label,
+                required=False,
+                initial=text,
+                widget=forms.Textarea(attrs={"rows": 1}),
+                max_length=2000,
+            )
+            # The page shows both kinds side by side: each form hangs its fields on the row.
+            prefix = "own" if kind == "self" else "appraisal"
+            setattr(row, f"{prefix}_input", self[f"score_{c.pk}"])
+            setattr(row, f"{prefix}_text", self[f"text_{c.pk}"])
+
+    def entries(self):
+        return {
+            r.criterion.pk: (
+                self.cleaned_data[f"score_{r.criterion.pk}"],
+                self.cleaned_data[f"text_{r.criterion.pk}"].strip(),
+            )
+            for r in self.leaves
+        }
+
+    def apply(self, service, **kwargs):
+        """Run the service; its per-criterion errors land beside their fields."""
+        try:
+            return service(entries=self.entries(), **kwargs)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for cid, messages in exc.error_dict.items():
+                    self.add_error(f"score_{cid}", messages)
+            else:
+                self.add_error(None, exc.error_list)
+            return None
+
+
+class EvidenceForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("File"), required=False)
+    link = forms.ChoiceField(label=_("or a report or plan task in PARC"), required=False)
+
+    def __init__(self, *args, reports, tasks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reports = {str(r.pk): r for r in reports}
+        self.tasks = {str(t.pk): t for t in tasks}
+        self.fields["link"].choices = [
+            ("", "—"),
+            (_("Reports"), [(f"report-{pk}", str(r)) for pk, r in self.reports.items()]),
+            (_("Plan tasks"), [(f"task-{pk}", str(t)) for pk, t in self.tasks.items()]),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("file")) == bool(data.get("link")):
+            raise ValidationError(_("Choose a file or a report or plan task (one of them)."))
+        kind, _sep, pk = (data.get("link") or "").partition("-")
+        data["report"] = self.reports.get(pk) if kind == "report" else None
+        data["task"] = self.tasks.get(pk) if kind == "task" else None
+        return data

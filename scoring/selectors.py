@@ -1,0 +1,372 @@
+"""Reads of the PAR index: which sets and scorecards a user sees, the criteria tree, results.
+
+Results are computed from the appraised scores and survey points in a fixed number of queries
+(the set's criteria, bands, the scored units, their scores, their survey points; the same again
+for last year's set), whatever the number of units.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q
+
+from scoring.models import CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
+from units import scoping
+from units.models import AdministrativeUnit, Kind
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+# ---------------------------------------------------------------------------------------------
+# Who sees what
+
+
+def _touches(user, unit):
+    """The user belongs to `unit`, a unit above it or a unit below it."""
+    paths = scoping.scope_paths(user, scoping.VIEW)
+    return paths is None or any(p.startswith(unit.path) or unit.path.startswith(p) for p in paths)
+
+
+def can_see_set(user, cset):
+    """The criteria (not the scores) are seen by everyone concerned: the issuer's side and the
+    units it scores."""
+    return _touches(user, cset.issuer)
+
+
+def can_manage_set(user, cset):
+    """Reviewers of the issuer edit the set, appraise, publish and reopen."""
+    return scoping.can(user, scoping.REVIEW, cset.issuer)
+
+
+def can_see_results(user, cset):
+    """Before publishing only the issuer's reviewers see the whole table; afterwards everyone
+    concerned with the set (the province's results, for each of its units)."""
+    if can_manage_set(user, cset):
+        return True
+    return cset.is_published and can_see_set(user, cset)
+
+
+def can_see_scorecard(user, scorecard):
+    return can_manage_set(user, scorecard.criteria_set) or scoping.can(user, scoping.VIEW, scorecard.unit)
+
+
+def sets_visible_to(*, user):
+    """The criteria sets of the issuers above, at or below the user's units, newest first."""
+    sets = CriteriaSet.objects.select_related("issuer").annotate(criteria_count=Count("criteria"))
+    paths = scoping.scope_paths(user, scoping.VIEW)
+    if paths is None:
+        return sets
+    if not paths:
+        return sets.none()
+    q = scoping.scope_q(user, scoping.VIEW, field="issuer__path")  # issued at or below the user's units
+    for path in paths:
+        ancestor_ids = [int(pk) for pk in path.strip("/").split("/")]
+        q |= Q(issuer_id__in=ancestor_ids)  # issued above them
+    return sets.filter(q)
+
+
+# ---------------------------------------------------------------------------------------------
+# The set and its tree
+
+
+def year_bounds(year):
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def scored_units(*, cset):
+    """The people's committees of the set's level under its issuer that existed in its year."""
+    start, end = year_bounds(cset.year)
+    return (
+        AdministrativeUnit.objects.subtree_of(cset.issuer, include_self=False)
+        .filter(level=cset.level, kind=Kind.COMMITTEE)
+        .overlapping(start, end)
+        .order_by("path")
+    )
+
+
+@dataclass
+class TreeRow:
+    criterion: Criterion
+    depth: int
+    is_leaf: bool
+    field_id: int
+    score: Score | None = None
+    evidence: list = field(default_factory=list)
+    survey_points: Decimal | None = None
+
+    @property
+    def scorable(self):
+        """A leaf with points to self-assess (a leaf scored wholly by the survey has none)."""
+        return self.is_leaf and self.criterion.appraised_maximum > 0
+
+
+def criteria_tree(*, cset, criteria=None):
+    """The criteria in reading order (each field, then its criteria depth first), one query."""
+    criteria = list(criteria if criteria is not None else cset.criteria.all())
+    children = {}
+    for c in criteria:
+        children.setdefault(c.parent_id, []).append(c)
+    rows = []
+
+    def walk(node, depth, field_id):
+        kids = children.get(node.pk, [])
+        rows.append(TreeRow(node, depth, not kids, field_id))
+        for kid in kids:
+            walk(kid, depth + 1, field_id)
+
+    for top in children.get(None, []):
+        walk(top, 0, top.pk)
+    return rows
+
+
+def previous_set(cset):
+    """Last year's published set of the same issuer and level, for the year-over-year change."""
+    return (
+        CriteriaSet.objects.filter(
+            issuer_id=cset.issuer_id, level=cset.level, year=cset.year - 1, status=CriteriaSet.Status.PUBLISHED
+        )
+        .select_related("issuer")
+        .first()
+    )
+
+
+def scorecard_rows(*, scorecard):
+    """The tree with this scorecard's scores, evidence and survey points on the leaves."""
+    cset = scorecard.criteria_set
+    rows = criteria_tree(cset=cset)
+    scores = {s.criterion_id: s for s in scorecard.scores.all()}
+    evidence = {}
+    for item in ScoreEvidence.objects.filter(score__scorecard=scorecard).select_related("report__period", "task"):
+        evidence.setdefault(item.score_id, []).append(item)
+    survey = dict(
+        SurveyScore.objects.filter(criteria_set=cset, unit=scorecard.unit).values_list("criterion_id", "points")
+    )
+    for row in rows:
+        row.score = scores.get(row.criterion.pk)
+        row.evidence = evidence.get(row.score.pk, []) if row.score else []
+        row.survey_points = survey.get(row.criterion.pk)
+    return rows
+
+
+def scorecard_totals(rows, survey=True):
+    """(self-assessed, appraised, maximum) over the leaves of a scorecard's rows."""
+    own = appraised = maximum = Decimal(0)
+    for row in rows:
+        if not row.is_leaf:
+            continue
+        c = row.criterion
+        maximum += c.maximum if survey else c.appraised_maximum
+        if row.score:
+            own += row.score.self_score or 0
+            appraised += row.score.appraised_score or 0
+        if survey and row.survey_points is not None:
+            own += row.survey_points
+            appraised += row.survey_points
+    return own, appraised, maximum
+
+
+def scorecards_of(*, cset, user):
+    """(unit, scorecard or None) for the scored units the user may see, in register order."""
+    units = scored_units(cset=cset)
+    if not can_manage_set(user, cset):
+        units = units.filter(scoping.scope_q(user, scoping.VIEW))
+    cards = {c.unit_id: c for c in cset.scorecards.all()}
+    return [(unit, cards.get(unit.pk)) for unit in units]
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+def percent(points, maximum):
+    """64.24 of 75 → 85.65 (two decimals, half up, as the results are published)."""
+    if not maximum:
+        return None
+    return (points * HUNDRED / maximum).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def band_for(bands, value):
+    """The highest band whose minimum `value` reaches; None below the lowest band."""
+    for band in bands:  # highest minimum first
+        if value is not None and value >= band.minimum_percent:
+            return band
+    return None
+
+
+def competition_ranks(values):
+    """{key: rank} for {key: value}, highest first; ties share a rank and the next rank skips
+    (90, 85, 85, 80 → 1, 2, 2, 4)."""
+    ordered = sorted(values.items(), key=lambda kv: kv[1], reverse=True)
+    ranks = {}
+    for position, (key, value) in enumerate(ordered, start=1):
+        if position > 1 and value == ordered[position - 2][1]:
+            ranks[key] = ranks[ordered[position - 2][0]]
+        else:
+            ranks[key] = position
+    return ranks
+
+
+@dataclass
+class FieldResult:
+    criterion: Criterion
+    points: Decimal
+    maximum: Decimal
+
+    @property
+    def percent(self):
+        return percent(self.points, self.maximum)
+
+
+@dataclass
+class UnitResult:
+    unit: AdministrativeUnit
+    points: Decimal
+    maximum: Decimal
+    fields: list
+    survey_points: Decimal
+    band: object = None
+    rank: int | None = None
+    previous: "UnitResult | None" = None
+
+    @property
+    def percent(self):
+        return percent(self.points, self.maximum)
+
+    @property
+    def points_change(self):
+        return None if self.previous is None else self.points - self.previous.points
+
+    @property
+    def percent_change(self):
+        return None if self.previous is None else self.percent - self.previous.percent
+
+    @property
+    def rank_change(self):
+        """Places climbed since last year (positive: up, "tăng 2 bậc"; negative: down)."""
+        return None if self.previous is None else self.previous.rank - self.rank
+
+
+@dataclass
+class FieldSummary:
+    criterion: Criterion
+    maximum: Decimal
+    mean_percent: Decimal | None
+    lowest: UnitResult | None
+    highest: UnitResult | None
+
+
+@dataclass
+class SetResults:
+    cset: CriteriaSet
+    fields: list
+    units: list  # UnitResult, by rank then name
+    unscored: list  # units of the set without an appraised scorecard
+    previous: "SetResults | None"
+    rescaled: bool  # no survey this year: the index is the appraised points over their maximum
+
+    @property
+    def highest(self):
+        return self.units[0] if self.units else None
+
+    @property
+    def lowest(self):
+        return self.units[-1] if self.units else None
+
+    @property
+    def strongest_field(self):
+        ranked = [f for f in self.fields if f.mean_percent is not None]
+        return max(ranked, key=lambda f: f.mean_percent) if ranked else None
+
+    @property
+    def weakest_field(self):
+        ranked = [f for f in self.fields if f.mean_percent is not None]
+        return min(ranked, key=lambda f: f.mean_percent) if ranked else None
+
+    def for_unit(self, unit_id):
+        return next((r for r in self.units if r.unit.pk == unit_id), None)
+
+
+def set_results(*, cset, with_previous=True):
+    """Per unit and per field: points, maximum, percentage, band, rank, and change since last
+    year. Only appraised scorecards count; survey points count when the set has a survey."""
+    rows = criteria_tree(cset=cset)
+    fields = [r.criterion for r in rows if r.depth == 0]
+    leaves = {r.criterion.pk: r for r in rows if r.is_leaf}
+    bands = list(cset.bands.all())
+    rescaled = not cset.survey
+    field_max = {f.pk: (f.appraised_maximum if rescaled else f.maximum) for f in fields}
+    total_max = sum(field_max.values(), Decimal(0))
+
+    cards = Scorecard.objects.filter(criteria_set=cset, status=Scorecard.Status.APPRAISED).select_related("unit")
+    units = {c.unit_id: c.unit for c in cards}
+    points = {uid: dict.fromkeys(field_max, Decimal(0)) for uid in units}
+    survey_points = dict.fromkeys(units, Decimal(0))
+    appraised = Score.objects.filter(scorecard__in=cards, appraised_score__isnull=False)
+    for unit_id, criterion_id, value in appraised.values_list("scorecard__unit_id", "criterion_id", "appraised_score"):
+        if criterion_id in leaves:
+            points[unit_id][leaves[criterion_id].field_id] += value
+    if not rescaled:
+        survey = SurveyScore.objects.filter(criteria_set=cset, unit_id__in=units)
+        for unit_id, criterion_id, value in survey.values_list("unit_id", "criterion_id", "points"):
+            if criterion_id in leaves:
+                points[unit_id][leaves[criterion_id].field_id] += value
+                survey_points[unit_id] += value
+
+    results = []
+    for unit_id, unit in units.items():
+        by_field = [FieldResult(f, points[unit_id][f.pk], field_max[f.pk]) for f in fields]
+        total = sum((fr.points for fr in by_field), Decimal(0))
+        results.append(UnitResult(unit, total, total_max, by_field, survey_points[unit_id]))
+    ranks = competition_ranks({r.unit.pk: r.percent for r in results})
+    for r in results:
+        r.rank = ranks[r.unit.pk]
+        r.band = band_for(bands, r.percent)
+    results.sort(key=lambda r: (r.rank, r.unit.name))
+
+    previous = None
+    if with_previous:
+        last = previous_set(cset)
+        if last is not None:
+            previous = set_results(cset=last, with_previous=False)
+            for r in results:
+                r.previous = previous.for_unit(r.unit.pk)
+
+    summaries = []
+    for i, f in enumerate(fields):
+        scored = [r for r in results]
+        mean = None
+        if scored:
+            mean = (sum((r.fields[i].percent for r in scored), Decimal(0)) / len(scored)).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            )
+        by_field = sorted(scored, key=lambda r: (r.fields[i].percent, r.unit.name))
+        summaries.append(
+            FieldSummary(
+                f, field_max[f.pk], mean, by_field[0] if by_field else None, by_field[-1] if by_field else None
+            )
+        )
+    unscored = [u for u in scored_units(cset=cset) if u.pk not in units]
+    return SetResults(cset, summaries, results, unscored, previous, rescaled)
+
+
+def unit_index(*, unit):
+    """The unit's latest published PAR index (for the dashboard's yearly card), or None."""
+    card = (
+        Scorecard.objects.filter(unit=unit, criteria_set__status=CriteriaSet.Status.PUBLISHED)
+        .select_related("criteria_set__issuer")
+        .order_by("-criteria_set__year")
+        .first()
+    )
+    if card is None:
+        return None
+    results = set_results(cset=card.criteria_set)
+    mine = results.for_unit(unit.pk)
+    return (results, mine) if mine else None
+
+
+def issued_index(*, unit):
+    """The latest published set issued by `unit` (the province's view of its communes), or None."""
+    cset = CriteriaSet.objects.filter(issuer=unit, status=CriteriaSet.Status.PUBLISHED).order_by("-year").first()
+    return set_results(cset=cset) if cset else None

@@ -1,0 +1,172 @@
+"""Percentages, bands and ranks against a table computed by hand for ten communes."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from scoring import selectors, services
+from scoring.testing import appraise, make_set
+from units.models import Level
+from units.testing import make_unit
+
+pytestmark = pytest.mark.django_db
+
+# unit: (1.1, 1.2, 2.1, 2.2, survey 2.3) — this year and last year (None: the unit is new).
+SCORES_2026 = {
+    "U1": (15, 10, 30, 25, 20),
+    "U2": (12, 8.5, 26.24, 20, 18),
+    "U3": (14, 9, 25, 20, 17),
+    "U4": (12, 8.5, 26.24, 20, 18),
+    "U5": (10, 7, 20, 18, 15),
+    "U6": (10, 5, 20, 15.5, 14.5),
+    "U7": (9, 6, 18, 15, 16.99),
+    "U8": (8, 5, 15, 10, 12),
+    "U9": (5, 5, 10, 10, 10),
+    "U10": (14, 9, 25, 20, 17),
+}
+SCORES_2025 = {
+    "U1": (13, 9, 27, 22, 19),
+    "U2": (10, 8, 20, 18, 14),
+    "U3": (14, 9, 25, 20, 17),
+    "U4": (12, 8.5, 26.24, 20, 18),
+    "U5": (10, 7, 20, 18, 15),
+    "U6": (15, 10, 30, 25, 20),
+    "U7": (9, 6, 18, 15, 16.99),
+    "U8": (5, 5, 10, 10, 10),
+    "U9": (8, 5, 15, 10, 12),
+}
+# Worked out on paper: total %, band, rank (ties share a rank, the next one skips), change in
+# points and in rank since 2025 (positive: climbed).
+EXPECTED = {
+    "U1": ("100.00", "Tốt", 1, "10.00", 1),
+    "U3": ("85.00", "Tốt", 2, "0.00", 1),
+    "U10": ("85.00", "Tốt", 2, None, None),
+    "U2": ("84.74", "Tốt", 4, "14.74", 1),
+    "U4": ("84.74", "Tốt", 4, "0.00", 0),
+    "U5": ("70.00", "Khá", 6, "0.00", -1),
+    "U6": ("65.00", "Khá", 7, "-35.00", -6),
+    "U7": ("64.99", "Trung bình", 8, "0.00", -1),
+    "U8": ("50.00", "Trung bình", 9, "10.00", 0),
+    "U9": ("40.00", "Yếu", 10, "-10.00", -2),
+}
+
+
+def _score(cset, unit, figures):
+    a, b, c, d, survey = figures
+    appraise(cset, unit, {"1.1": a, "1.2": b, "2.1": c, "2.2": d}, survey={"2.3": survey})
+
+
+@pytest.fixture
+def province():
+    nation = make_unit("VN", "Việt Nam", Level.NATION)
+    province = make_unit("88", "Tỉnh Thử", Level.PROVINCE, nation)
+    units = {}
+    for i in range(1, 11):
+        new = datetime.date(2026, 1, 1) if i == 10 else None  # U10 was formed in 2026
+        units[f"U{i}"] = make_unit(f"880{i:02d}", f"Xã U{i}", Level.COMMUNE, province, valid_from=new)
+    return province, units
+
+
+@pytest.fixture
+def published(province):
+    issuer, units = province
+    last = make_set(issuer, 2025)
+    for name, figures in SCORES_2025.items():
+        _score(last, units[name], figures)
+    services.criteria_set_publish(cset=last)
+    cset = make_set(issuer, 2026)
+    for name, figures in SCORES_2026.items():
+        _score(cset, units[name], figures)
+    services.criteria_set_publish(cset=cset)
+    return cset, units
+
+
+def test_percentages_bands_ranks_and_change_match_the_hand_computed_table(published):
+    cset, units = published
+    results = selectors.set_results(cset=cset)
+    got = {
+        r.unit.name.removeprefix("Xã "): (
+            str(r.percent),
+            r.band.label,
+            r.rank,
+            None if r.points_change is None else str(r.points_change.quantize(Decimal("0.01"))),
+            r.rank_change,
+        )
+        for r in results.units
+    }
+    assert got == EXPECTED
+    assert [r.unit.name for r in results.units][:3] == ["Xã U1", "Xã U10", "Xã U3"]  # rank, then name
+    assert results.highest.unit == units["U1"] and results.lowest.unit == units["U9"]
+    assert results.unscored == []
+
+
+def test_field_percentages_are_points_over_the_field_maximum_to_two_decimals(published):
+    cset, units = published
+    u2 = selectors.set_results(cset=cset).for_unit(units["U2"].pk)
+    direction, procedures = u2.fields
+    assert (direction.points, direction.maximum, direction.percent) == (Decimal("20.5"), 25, Decimal("82.00"))
+    # 26,24 + 20 + 18 survey = 64,24 of 75 = 85,6533… → 85,65 %
+    assert (procedures.points, procedures.maximum, procedures.percent) == (Decimal("64.24"), 75, Decimal("85.65"))
+    assert (u2.points, u2.maximum, u2.survey_points) == (Decimal("84.74"), 100, Decimal(18))
+
+
+def test_fields_are_set_side_by_side_with_the_strongest_and_weakest(published):
+    cset, units = published
+    results = selectors.set_results(cset=cset)
+    direction, procedures = results.fields
+    # Means of the ten units' field percentages, worked out by hand: direction
+    # (100 + 82 + 92 + 82 + 68 + 60 + 60 + 52 + 40 + 92) / 10; procedures (100 + 85,65 + 82,67 +
+    # 85,65 + 70,67 + 66,67 + 66,65 + 49,33 + 40 + 82,67) / 10 = 72,996.
+    assert direction.mean_percent == Decimal("72.80")
+    assert procedures.mean_percent == Decimal("73.00")
+    assert results.strongest_field is procedures and results.weakest_field is direction
+    assert direction.lowest.unit == units["U9"] and direction.highest.unit == units["U1"]
+
+
+def test_without_a_survey_the_index_is_rescaled_to_the_appraised_maximum(province):
+    issuer, units = province
+    cset = make_set(issuer, 2026, survey=False)
+    for name in units:
+        appraise(cset, units[name], {"1.1": 12, "1.2": 8.5, "2.1": 26.24, "2.2": 20})
+    services.criteria_set_publish(cset=cset)  # no survey points asked for
+    r = selectors.set_results(cset=cset).for_unit(units["U1"].pk)
+    assert results_rescaled(cset)
+    # 66,74 appraised of the 80 that appraisal can give = 83,425 → 83,43 %
+    assert (r.points, r.maximum, r.percent) == (Decimal("66.74"), 80, Decimal("83.43"))
+    assert r.fields[1].maximum == 55 and r.fields[1].percent == Decimal("84.07")  # 46,24 / 55
+
+
+def results_rescaled(cset):
+    return selectors.set_results(cset=cset).rescaled
+
+
+def test_publishing_waits_for_every_unit_and_every_survey_point(province):
+    issuer, units = province
+    cset = make_set(issuer, 2026)
+    for name in list(units)[:9]:
+        appraise(cset, units[name], {"1.1": 1, "1.2": 1, "2.1": 1, "2.2": 1})
+    with pytest.raises(ValidationError) as refused:
+        services.criteria_set_publish(cset=cset)
+    text = " ".join(refused.value.messages)
+    assert "Xã U10" in text and "Xã U1," in text  # U10 not appraised; nobody has survey points
+    cset.refresh_from_db()
+    assert cset.status == "issued"
+
+
+def test_competition_ranks_share_a_rank_and_skip_the_next():
+    ranks = selectors.competition_ranks({"a": 90, "b": 85, "c": 85, "d": 80, "e": 80, "f": 70})
+    assert ranks == {"a": 1, "b": 2, "c": 2, "d": 4, "e": 4, "f": 6}
+
+
+def test_bands_take_the_highest_band_reached_and_none_below_the_lowest():
+    class B:
+        def __init__(self, label, m):
+            self.label, self.minimum_percent = label, Decimal(m)
+
+    national = [B("A", 90), B("B", 80), B("C", 70)]
+    assert selectors.band_for(national, Decimal("90.00")).label == "A"
+    assert selectors.band_for(national, Decimal("89.99")).label == "B"
+    assert selectors.band_for(national, Decimal("70")).label == "C"
+    assert selectors.band_for(national, Decimal("69.99")) is None

@@ -1,0 +1,160 @@
+"""Self-assessment, appraisal, returning, publishing and reopening a scorecard."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from indicators.testing import make_period, make_report
+from scoring import services
+from scoring.models import CriteriaSet, Score, Scorecard
+from scoring.testing import appraise, leaf, make_set
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cset(tree):
+    return make_set(tree["province"])
+
+
+def _page(client, cset, unit):
+    return reverse("scoring:scorecard", args=[cset.pk, unit.pk])
+
+
+def _self_data(cset, action="save", **scores):
+    data = {"action": action}
+    for code, value in scores.items():
+        pk = leaf(cset, code.replace("_", ".")).pk
+        data[f"score_{pk}"] = value
+        data[f"text_{pk}"] = f"Giải trình {code}"
+    return data
+
+
+def test_an_editor_fills_the_scorecard_with_decimal_commas_and_submits(client, cset, tree, editor):
+    client.force_login(editor)
+    unit = tree["commune_a1"]
+    page = _page(client, cset, unit)
+    r = client.post(page, _self_data(cset, **{"1_1": "12,5", "1_2": "8", "2_1": "25", "2_2": "20"}))
+    assert r.status_code == 302
+    card = Scorecard.objects.get(criteria_set=cset, unit=unit)
+    assert card.scores.get(criterion__code="1.1").self_score == Decimal("12.5")
+    r = client.post(
+        page, _self_data(cset, "submit", **{"1_1": "12,5", "1_2": "8", "2_1": "25", "2_2": "20"}), follow=True
+    )
+    assert "Đã gửi bản tự đánh giá tới Tỉnh Bình Giang." in r.content.decode()
+    card.refresh_from_db()
+    assert card.status == Scorecard.Status.SUBMITTED and card.submitted_at
+
+
+@pytest.mark.parametrize(("typed", "message"), [("15,5", "vượt điểm tối đa 15,00"), ("-1", "không được nhỏ hơn 0")])
+def test_a_score_above_its_maximum_or_below_zero_is_refused_beside_its_field(
+    client, cset, tree, editor, typed, message
+):
+    client.force_login(editor)
+    r = client.post(_page(client, cset, tree["commune_a1"]), _self_data(cset, **{"1_1": typed, "1_2": "8"}))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert message in html and 'aria-invalid="true"' in html or "is-invalid" in html
+    assert typed in html  # what was typed is kept
+    assert not Score.objects.filter(self_score__isnull=False).exists()  # nothing saved, not even 1.2
+
+
+def test_submitting_needs_every_criterion_scored(cset, tree):
+    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
+    services.scorecard_self_assess(scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(5), "")})
+    with pytest.raises(ValidationError) as refused:
+        services.scorecard_submit(scorecard=card)
+    assert refused.value.messages == ["Hãy chấm mọi tiêu chí trước khi gửi; còn thiếu: 1.2, 2.1, 2.2."]
+
+
+def test_the_self_assessment_closes_at_its_deadline_unless_returned(tree):
+    cset = make_set(tree["province"], due=datetime.date(2026, 1, 31))
+    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
+    with pytest.raises(ValidationError, match="31/01/2026"):
+        services.scorecard_self_assess(scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(5), "")})
+    card.status = Scorecard.Status.RETURNED  # a reviewer asked for more: the unit may answer late
+    services.scorecard_self_assess(scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(5), "")})
+    assert card.scores.get().self_score == 5
+
+
+def test_an_appraised_score_that_differs_needs_a_reason(cset, tree):
+    card = appraise(cset, tree["commune_a1"], {"1.1": 12, "1.2": 8, "2.1": 25, "2.2": 20})
+    entries = {leaf(cset, "1.1").pk: (Decimal(10), "")}
+    with pytest.raises(ValidationError) as refused:
+        services.scorecard_appraise(scorecard=card, entries=entries)
+    assert "1.1: hãy nêu lý do điểm thẩm định khác điểm tự chấm (12,00)." in refused.value.messages
+    services.scorecard_appraise(
+        scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(10), "Thiếu kế hoạch kiểm tra")}
+    )
+    assert card.scores.get(criterion__code="1.1").appraised_score == 10
+    with pytest.raises(ValidationError, match="vượt điểm tối đa"):
+        services.scorecard_appraise(scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(16), "Thưởng")})
+
+
+def test_a_reviewer_returns_a_scorecard_for_more_evidence_and_the_unit_reads_why(client, cset, tree, reviewer, editor):
+    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
+    services.scorecard_self_assess(
+        scorecard=card, entries={leaf(cset, c).pk: (Decimal(5), "") for c in ("1.1", "1.2", "2.1", "2.2")}
+    )
+    services.scorecard_submit(scorecard=card)
+    client.force_login(reviewer)
+    url = reverse("scoring:scorecard-return", args=[cset.pk, tree["commune_a1"].pk])
+    assert "Hãy nói đơn vị cần bổ sung hoặc sửa gì." in client.post(url, {"reason": " "}, follow=True).content.decode()
+    client.post(url, {"reason": "Bổ sung kế hoạch kiểm tra CCHC"})
+    card.refresh_from_db()
+    assert card.status == Scorecard.Status.RETURNED
+    client.force_login(editor)
+    html = client.get(_page(client, cset, tree["commune_a1"])).content.decode()
+    assert "Bổ sung kế hoạch kiểm tra CCHC" in html and 'name="score_' in html  # editable again
+
+
+def test_after_publishing_a_change_needs_a_reopen_with_a_reason_and_stays_in_history(client, cset, tree, reviewer):
+    for unit in (tree["commune_a1"], tree["commune_a2"], tree["commune_b1"]):
+        appraise(cset, unit, {"1.1": 12, "1.2": 8, "2.1": 25, "2.2": 20}, survey={"2.3": 15})
+    services.criteria_set_publish(cset=cset)
+    card = Scorecard.objects.get(criteria_set=cset, unit=tree["commune_a1"])
+    one = {leaf(cset, "1.1").pk: (Decimal(11), "Sai sót khi cộng")}
+    with pytest.raises(ValidationError, match="mở lại"):
+        services.scorecard_appraise(scorecard=card, entries=one)
+    with pytest.raises(ValidationError, match="mở lại"):
+        services.survey_save(cset=cset, entries={(tree["commune_a1"].pk, leaf(cset, "2.3").pk): Decimal(1)})
+    client.force_login(reviewer)
+    r = client.post(reverse("scoring:reopen", args=[cset.pk]), {"reason": ""}, follow=True)
+    assert "Hãy nói vì sao mở lại kết quả" in r.content.decode()
+    client.post(reverse("scoring:reopen", args=[cset.pk]), {"reason": "Khiếu nại của xã Tân Hiệp"})
+    cset.refresh_from_db()
+    assert cset.status == CriteriaSet.Status.REOPENED
+    card = Scorecard.objects.get(pk=card.pk)  # as the next request would read it
+    services.scorecard_appraise(scorecard=card, entries=one)
+    services.criteria_set_publish(cset=cset)
+    history = list(card.scores.get(criterion__code="1.1").history.order_by("history_date"))
+    assert [h.appraised_score for h in history][-2:] == [12, 11]
+    assert history[-1].appraisal_reason == "Sai sót khi cộng"
+    reasons = list(cset.history.order_by("history_date").values_list("status", "reopen_reason"))
+    assert ("reopened", "Khiếu nại của xã Tân Hiệp") in reasons and reasons[-1][0] == "published"
+
+
+def test_evidence_is_a_file_or_a_report_or_a_plan_task(client, cset, tree, editor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    report = make_report(tree["commune_a1"], make_period(2026, "Q2"), "approved", TTHC_ONTIME=(9, 10))
+    client.force_login(editor)
+    url = reverse("scoring:evidence-add", args=[cset.pk, tree["commune_a1"].pk])
+    c = leaf(cset, "2.1").pk
+    client.post(url, {"criterion": c, "file": SimpleUploadedFile("kiem-tra.pdf", b"%PDF")})
+    client.post(url, {"criterion": c, "link": f"report-{report.pk}"})
+    r = client.post(url, {"criterion": c, "file": SimpleUploadedFile("virus.exe", b"MZ")}, follow=True)
+    assert "Minh chứng có thể là tệp PDF" in r.content.decode()
+    r = client.post(url, {"criterion": c}, follow=True)
+    assert "Chọn một tệp hoặc một báo cáo, nhiệm vụ" in r.content.decode()
+    score = Score.objects.get(criterion_id=c)
+    assert [(bool(e.file), e.report_id) for e in score.evidence.all()] == [(True, None), (False, report.pk)]
+    html = client.get(_page(client, cset, tree["commune_a1"])).content.decode()
+    file_item = score.evidence.first()
+    assert reverse("scoring:evidence", args=[file_item.pk]) in html
+    assert client.get(reverse("scoring:evidence", args=[file_item.pk])).status_code == 200
+    client.post(reverse("scoring:evidence-delete", args=[file_item.pk]))
+    assert score.evidence.count() == 1

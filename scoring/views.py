@@ -1,0 +1,454 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from indicators.models import Report
+from parc.lib.numbers import parse_number
+from parc.lib.spreadsheets import SpreadsheetError, open_sheet
+from plans.models import PlanTask
+from scoring import selectors, services, spreadsheets
+from scoring.forms import CriteriaSetForm, EvidenceForm, ReasonForm, ScoresForm, UploadForm
+from scoring.models import CriteriaSet, Criterion, ScoreEvidence
+from units import scoping
+from units.models import Kind
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _get_set_for(user, pk, manage=False):
+    """The set, or 404 when the user has nothing to do with its issuer; 403 (with the reason) when
+    they may see it but `manage` asks for the issuer's reviewers."""
+    cset = get_object_or_404(CriteriaSet.objects.select_related("issuer"), pk=pk)
+    if not selectors.can_see_set(user, cset):
+        raise Http404
+    if manage and not selectors.can_manage_set(user, cset):
+        raise PermissionDenied(_("Only reviewers of %(unit)s can do this.") % {"unit": cset.issuer.name})
+    return cset
+
+
+def _get_unit_of_set(user, cset, unit_pk, action=scoping.VIEW):
+    """A unit scored by the set that the user may see (404 otherwise)."""
+    unit = get_object_or_404(selectors.scored_units(cset=cset), pk=unit_pk)
+    if selectors.can_manage_set(user, cset):
+        return unit
+    return scoping.get_unit_for(user, unit.pk, action)
+
+
+def _errors(request, exc):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _xlsx(content, name):
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@require_GET
+def set_list(request):
+    ctx = {
+        "page": "scoring",
+        "sets": selectors.sets_visible_to(user=request.user),
+        "can_create": scoping.units_reviewable_by(request.user).filter(kind=Kind.COMMITTEE).exists(),
+    }
+    return render(request, "scoring/list.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def set_edit(request, pk=None):
+    issuers = scoping.units_reviewable_by(request.user).filter(kind=Kind.COMMITTEE).exclude(level="commune")
+    if pk is None:
+        year = timezone.localdate().year
+        cset = CriteriaSet(
+            year=year, total_maximum=100, self_assessment_due=timezone.localdate().replace(month=11, day=15)
+        )
+        if not issuers.exists():
+            raise PermissionDenied(_("Only reviewers of a province or district can issue criteria sets."))
+    else:
+        cset = _get_set_for(request.user, pk, manage=True)
+    form = CriteriaSetForm(request.POST or None, instance=cset, issuers=issuers.order_by("path"))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save_with(services.criteria_set_save, "cset")
+            if saved:
+                services.bands_replace(cset=saved, bands=form.cleaned_data["bands"])
+        if saved:
+            messages.success(request, _("The criteria set was saved."))
+            return redirect("scoring:detail", saved.pk)
+    return render(request, "scoring/form.html", {"page": "scoring", "cset": cset, "form": form})
+
+
+@require_GET
+def set_detail(request, pk):
+    cset = _get_set_for(request.user, pk)
+    can_manage = selectors.can_manage_set(request.user, cset)
+    ctx = {
+        "page": "scoring",
+        "cset": cset,
+        "can_manage": can_manage,
+        "rows": selectors.criteria_tree(cset=cset),
+        "bands": cset.bands.all(),
+        "problems": services.criteria_set_problems(cset=cset) if cset.status == CriteriaSet.Status.DRAFT else [],
+        "cards": selectors.scorecards_of(cset=cset, user=request.user),
+        "can_see_results": selectors.can_see_results(request.user, cset),
+        "upload_form": UploadForm(),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "scoring/detail.html", ctx)
+
+
+@require_POST
+def criteria_import(request, pk):
+    cset = _get_set_for(request.user, pk, manage=True)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a spreadsheet to import."))
+        return redirect("scoring:detail", cset.pk)
+    upload = form.cleaned_data["file"]
+    nodes = _write_all_or_nothing(
+        request,
+        lambda: spreadsheets.criteria_from_sheet(open_sheet(upload, upload.name)),
+        lambda nodes: services.criteria_replace(cset=cset, nodes=nodes),
+        _("Nothing was imported. Fix these rows and import the file again:"),
+    )
+    if nodes is not None:
+        messages.success(request, _("%(count)s criteria were imported.") % {"count": len(nodes)})
+    return redirect("scoring:detail", cset.pk)
+
+
+@require_GET
+def criteria_export(request, pk):
+    cset = _get_set_for(request.user, pk)
+    content = spreadsheets.criteria_workbook(cset=cset, rows=selectors.criteria_tree(cset=cset))
+    return _xlsx(content, f"tieu-chi-{slugify(cset.issuer.name)}-{cset.year}")
+
+
+@require_POST
+def set_copy(request, pk):
+    source = _get_set_for(request.user, pk, manage=True)
+    try:
+        copy = services.criteria_set_copy(source=source)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("scoring:detail", source.pk)
+    messages.success(
+        request, _("A draft for %(year)s was made from this set: check it, then issue it.") % {"year": copy.year}
+    )
+    return redirect("scoring:detail", copy.pk)
+
+
+@require_POST
+def set_issue(request, pk):
+    return _set_action(
+        request, pk, services.criteria_set_issue, _("The set is issued: units can now assess themselves.")
+    )
+
+
+@require_POST
+def set_publish(request, pk):
+    return _set_action(request, pk, services.criteria_set_publish, _("The results are published."), "scoring:results")
+
+
+@require_POST
+def set_reopen(request, pk):
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _set_action(
+        request,
+        pk,
+        services.criteria_set_reopen,
+        _("The results are reopened for correction."),
+        "scoring:results",
+        reason=reason,
+    )
+
+
+def _set_action(request, pk, service, done, then="scoring:detail", **kwargs):
+    cset = _get_set_for(request.user, pk, manage=True)
+    try:
+        service(cset=cset, **kwargs)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect(then, cset.pk)
+
+
+def _results_for(request, pk):
+    cset = _get_set_for(request.user, pk)
+    if not selectors.can_see_results(request.user, cset):
+        raise PermissionDenied(_("The results of this set are not published yet."))
+    return cset, selectors.set_results(cset=cset)
+
+
+@require_GET
+def results(request, pk):
+    cset, table = _results_for(request, pk)
+    ctx = {
+        "page": "scoring",
+        "cset": cset,
+        "results": table,
+        "can_manage": selectors.can_manage_set(request.user, cset),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "scoring/results.html", ctx)
+
+
+@require_GET
+def results_export(request, pk):
+    cset, table = _results_for(request, pk)
+    return _xlsx(spreadsheets.results_workbook(table), f"chi-so-cchc-{slugify(cset.issuer.name)}-{cset.year}")
+
+
+def _survey_parts(cset):
+    units = list(selectors.scored_units(cset=cset))
+    criteria = list(cset.criteria.filter(children__isnull=True, survey_maximum__gt=0).order_by("position"))
+    points = {(s.unit_id, s.criterion_id): s.points for s in cset.survey_scores.all()}
+    return units, criteria, points
+
+
+@require_http_methods(["GET", "POST"])
+def survey(request, pk):
+    cset = _get_set_for(request.user, pk, manage=True)
+    units, criteria, points = _survey_parts(cset)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+
+        def read():
+            if upload is None:
+                return _survey_entries(request.POST, units, criteria)
+            return spreadsheets.survey_from_sheet(
+                open_sheet(upload, upload.name),
+                units_by_code={u.code: u for u in units},
+                criteria_by_code={c.code: c for c in criteria},
+            )
+
+        entries = _write_all_or_nothing(
+            request, read, lambda entries: services.survey_save(cset=cset, entries=entries), _("Nothing was saved:")
+        )
+        if entries is not None:
+            messages.success(request, _("%(count)s survey points were saved.") % {"count": len(entries)})
+            return redirect("scoring:survey", cset.pk)
+    ctx = {
+        "page": "scoring",
+        "cset": cset,
+        "criteria": criteria,
+        "grid": [
+            (u, [(c, points.get((u.pk, c.pk)), request.POST.get(f"p-{u.pk}-{c.pk}")) for c in criteria]) for u in units
+        ],
+        "refusal": services.survey_refusal(cset=cset),
+        "upload_form": UploadForm(),
+    }
+    return render(request, "scoring/survey.html", ctx)
+
+
+def _survey_entries(data, units, criteria):
+    """({(unit id, criterion id): points or None}, errors) from the survey grid's inputs."""
+    entries, errors = {}, []
+    for u in units:
+        for c in criteria:
+            raw = (data.get(f"p-{u.pk}-{c.pk}") or "").strip()
+            try:
+                entries[(u.pk, c.pk)] = parse_number(raw) if raw else None
+            except ValueError:
+                errors.append(
+                    _("%(unit)s, %(code)s: “%(value)s” is not a number.")
+                    % {"unit": u.name, "code": c.code, "value": raw}
+                )
+    return entries, errors
+
+
+def _write_all_or_nothing(request, read, write, refused):
+    """`read()` gives (rows, errors); `write(rows)` only when there is no error. What goes wrong
+    becomes messages in the user's language; returns the rows written, or None."""
+    try:
+        rows, errors = read()
+        if errors:
+            raise ValidationError(errors)
+        write(rows)
+    except SpreadsheetError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, refused)
+        _errors(request, exc)
+    else:
+        return rows
+    return None
+
+
+@require_GET
+def survey_export(request, pk):
+    cset = _get_set_for(request.user, pk, manage=True)
+    units, criteria, points = _survey_parts(cset)
+    return _xlsx(
+        spreadsheets.survey_workbook(units=units, criteria=criteria, points=points), f"diem-dieu-tra-{cset.year}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Scorecards
+
+
+def _evidence_choices(unit, year):
+    reports = (
+        Report.objects.filter(unit=unit, period__year=year).select_related("unit", "period").order_by("period__kind")
+    )
+    tasks = PlanTask.objects.filter(plan__year=year, plan__unit__in=[*unit.ancestor_ids, unit.pk]).order_by(
+        "deadline", "pk"
+    )
+    return reports, tasks
+
+
+@require_http_methods(["GET", "POST"])
+def scorecard(request, pk, unit_pk):
+    cset = _get_set_for(request.user, pk)
+    unit = _get_unit_of_set(request.user, cset, unit_pk)
+    card = services.scorecard_get(cset=cset, unit=unit)
+    rows = selectors.scorecard_rows(scorecard=card)
+    may_edit = scoping.can(request.user, scoping.EDIT, unit)
+    may_appraise = selectors.can_manage_set(request.user, cset)
+    self_refusal = services.self_assessment_refusal(scorecard=card)
+    appraisal_refusal = services.appraisal_refusal(scorecard=card)
+    can_self = may_edit and self_refusal is None
+    can_appraise = may_appraise and appraisal_refusal is None
+    action = request.POST.get("action")
+    self_form = (
+        ScoresForm(request.POST if action in ("save", "submit") else None, rows=rows, kind="self") if can_self else None
+    )
+    appraisal_form = (
+        ScoresForm(request.POST if action == "appraise" else None, rows=rows, kind="appraise") if can_appraise else None
+    )
+    if request.method == "POST":
+        if action in ("save", "submit"):
+            if not may_edit:
+                raise PermissionDenied(scoping.REFUSALS[scoping.EDIT])
+            if self_form is None:
+                messages.error(request, self_refusal)
+            elif self_form.is_valid() and self_form.apply(services.scorecard_self_assess, scorecard=card):
+                if action == "submit":
+                    try:
+                        services.scorecard_submit(scorecard=card)
+                    except ValidationError as exc:
+                        _errors(request, exc)
+                        return redirect("scoring:scorecard", cset.pk, unit.pk)
+                    messages.success(
+                        request, _("The self-assessment was submitted to %(unit)s.") % {"unit": cset.issuer.name}
+                    )
+                else:
+                    messages.success(request, _("Your scores were saved."))
+                return redirect("scoring:scorecard", cset.pk, unit.pk)
+        elif action == "appraise":
+            if not may_appraise:
+                raise PermissionDenied(_("Only reviewers of %(unit)s can appraise.") % {"unit": cset.issuer.name})
+            if appraisal_form is None:
+                messages.error(request, appraisal_refusal)
+            elif appraisal_form.is_valid() and appraisal_form.apply(services.scorecard_appraise, scorecard=card):
+                messages.success(request, _("The appraisal was saved."))
+                return redirect("scoring:scorecard", cset.pk, unit.pk)
+        else:
+            return HttpResponse(status=400)
+    own, appraised, maximum = selectors.scorecard_totals(rows, survey=cset.survey)
+    reports, tasks = _evidence_choices(unit, cset.year) if can_self else ((), ())
+    ctx = {
+        "page": "scoring",
+        "cset": cset,
+        "unit": unit,
+        "card": card,
+        "rows": rows,
+        "self_form": self_form,
+        "appraisal_form": appraisal_form,
+        "self_refusal": self_refusal if may_edit else None,
+        "can_return": may_appraise and card.status in ("submitted", "appraised") and cset.accepts_scores,
+        "totals": {"own": own, "appraised": appraised, "maximum": maximum},
+        "evidence_form": EvidenceForm(reports=reports, tasks=tasks) if can_self else None,
+        "reason_form": ReasonForm(),
+        "history": card.history.select_related("history_user").order_by("-history_date")[:20],
+    }
+    return render(request, "scoring/scorecard.html", ctx)
+
+
+@require_POST
+def scorecard_return(request, pk, unit_pk):
+    cset = _get_set_for(request.user, pk, manage=True)
+    unit = _get_unit_of_set(request.user, cset, unit_pk)
+    card = services.scorecard_get(cset=cset, unit=unit)
+    form = ReasonForm(request.POST)
+    try:
+        services.scorecard_return(scorecard=card, reason=form.cleaned_data["reason"] if form.is_valid() else "")
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The scorecard was returned to %(unit)s.") % {"unit": unit.name})
+    return redirect("scoring:scorecard", cset.pk, unit.pk)
+
+
+@require_POST
+def evidence_add(request, pk, unit_pk):
+    cset = _get_set_for(request.user, pk)
+    unit = _get_unit_of_set(request.user, cset, unit_pk, scoping.EDIT)
+    card = services.scorecard_get(cset=cset, unit=unit)
+    criterion = get_object_or_404(
+        Criterion, pk=request.POST.get("criterion") or 0, criteria_set=cset, children__isnull=True
+    )
+    reports, tasks = _evidence_choices(unit, cset.year)
+    form = EvidenceForm(request.POST, request.FILES, reports=reports, tasks=tasks)
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                scorecard=card,
+                criterion=criterion,
+                user=request.user,
+                upload=form.cleaned_data.get("file"),
+                report=form.cleaned_data["report"],
+                task=form.cleaned_data["task"],
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Evidence added to %(code)s.") % {"code": criterion.code})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, f"{criterion.code}: {message}")
+    return redirect(reverse("scoring:scorecard", args=[cset.pk, unit.pk]) + f"#c{criterion.pk}")
+
+
+def _get_evidence_for(user, pk, action=scoping.VIEW):
+    item = get_object_or_404(
+        ScoreEvidence.objects.select_related("score__scorecard__unit", "score__scorecard__criteria_set__issuer"), pk=pk
+    )
+    card = item.score.scorecard
+    if not selectors.can_see_scorecard(user, card):
+        raise Http404
+    if action == scoping.EDIT and not scoping.can(user, scoping.EDIT, card.unit):
+        raise PermissionDenied(scoping.REFUSALS[scoping.EDIT])
+    return item
+
+
+@require_GET
+def evidence_download(request, pk):
+    item = _get_evidence_for(request.user, pk)
+    if not item.file:
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+@require_POST
+def evidence_delete(request, pk):
+    item = _get_evidence_for(request.user, pk, scoping.EDIT)
+    card = item.score.scorecard
+    try:
+        services.evidence_delete(item=item)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The evidence was removed."))
+    return redirect("scoring:scorecard", card.criteria_set_id, card.unit_id)
