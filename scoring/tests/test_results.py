@@ -170,3 +170,19 @@ def test_bands_take_the_highest_band_reached_and_none_below_the_lowest():
     assert selectors.band_for(national, Decimal("89.99")).label == "B"
     assert selectors.band_for(national, Decimal("70")).label == "C"
     assert selectors.band_for(national, Decimal("69.99")) is None
+
+
+def test_results_take_the_same_few_queries_for_ten_units_as_for_one(published, province, django_assert_num_queries):
+    cset, units = published
+    issuer, _units = province
+    single = make_set(issuer, 2027)
+    appraise(single, units["U1"], {"1.1": 5, "1.2": 5, "2.1": 5, "2.2": 5}, survey={"2.3": 5})
+    for one_set, count in ((cset, 10), (single, 1)):
+        # The criteria, the bands, the appraised scorecards with their units, their appraised
+        # scores, their survey points, and the set's units that have none.
+        with django_assert_num_queries(6):
+            results = selectors.set_results(cset=one_set, with_previous=False)
+        assert len(results.units) == count
+    # With last year's: the lookup of last year's set, then the same six for it.
+    with django_assert_num_queries(13):
+        selectors.set_results(cset=cset)
