@@ -25,21 +25,18 @@ def format_number(value, decimals=None):
         return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if decimals is not None:
-        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        number = number.quantize(_STEPS.get(decimals) or Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     else:
         number = number.normalize()  # 3.5000 → 3,5 and 1.0000 → 1 when no precision is asked
-    text = format(number, "f")
-    sign = "-" if text.startswith("-") else ""
-    whole, _, fraction = text.lstrip("-").partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    grouped = THOUSAND.join(groups)
-    if sign and set(grouped + fraction) <= {"0"}:
-        sign = ""  # -0,00 reads as 0,00
-    return f"{sign}{grouped}{DECIMAL + fraction if fraction else ''}"
+    # Python groups thousands with "," and writes "." for decimals: swap them in one pass.
+    text = format(number, ",f").translate(_VIETNAMESE)
+    if text.startswith("-") and not text.strip("-0,."):
+        return text[1:]  # -0,00 reads as 0,00
+    return text
+
+
+_STEPS = {places: Decimal(1).scaleb(-places) for places in range(5)}
+_VIETNAMESE = str.maketrans({",": THOUSAND, ".": DECIMAL})
 
 
 def format_percent(value, decimals=2):
