@@ -52,27 +52,36 @@ def targets_for(*, units, indicators, year):
     plan_unit_ids = {u.pk for u in units}
     for unit in units:
         plan_unit_ids.update(unit.ancestor_ids)
-    targets = Target.objects.filter(
-        plan__year=year,
-        plan__status=Plan.Status.ISSUED,
-        plan__unit_id__in=plan_unit_ids,
-        indicator_id__in=indicator_ids,
-    ).select_related("plan")
-    named, by_level = {}, {}
+    # With its indicator (target_text() writes its unit); no ordering (it would join units).
+    targets = (
+        Target.objects.filter(
+            plan__year=year,
+            plan__status=Plan.Status.ISSUED,
+            plan__unit_id__in=plan_unit_ids,
+            indicator_id__in=indicator_ids,
+        )
+        .select_related("plan", "indicator")
+        .order_by()
+    )
+    named, by_level = {}, {}  # {(plan unit, unit or level): {indicator id: Target}}
     for target in targets:
         if target.unit_id:
-            named[(target.plan.unit_id, target.unit_id, target.indicator_id)] = target
+            named.setdefault((target.plan.unit_id, target.unit_id), {})[target.indicator_id] = target
         else:
-            by_level[(target.plan.unit_id, target.level, target.indicator_id)] = target
+            by_level.setdefault((target.plan.unit_id, target.level), {})[target.indicator_id] = target
 
+    # Walk each unit's chain of plans from the farthest to the nearest, so that a nearer plan
+    # overrides a farther one, and named targets override level targets: the work grows with
+    # the targets found, not with units × indicators × ancestors (a national matrix).
     resolved = {}
     for unit in units:
-        chain = [unit.pk, *reversed(unit.ancestor_ids)]  # nearest plan first
-        for indicator_id in indicator_ids:
-            target = next((named[k] for k in ((p, unit.pk, indicator_id) for p in chain) if k in named), None)
-            if target is None and unit.kind == Kind.COMMITTEE:
-                keys = ((p, unit.level, indicator_id) for p in chain)
-                target = next((by_level[k] for k in keys if k in by_level), None)
-            if target is not None:
-                resolved[(unit.pk, indicator_id)] = target
+        chain = [*unit.ancestor_ids, unit.pk]  # farthest plan first
+        found = {}
+        if unit.kind == Kind.COMMITTEE:
+            for plan_unit in chain:
+                found.update(by_level.get((plan_unit, unit.level), ()))
+        for plan_unit in chain:
+            found.update(named.get((plan_unit, unit.pk), ()))
+        for indicator_id, target in found.items():
+            resolved[(unit.pk, indicator_id)] = target
     return resolved
