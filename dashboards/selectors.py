@@ -3,6 +3,7 @@ units or indicators, and cached under the data version (parc.lib.cache)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,7 +14,7 @@ from indicators.models import Indicator, ParField
 from parc.lib.cache import data_version
 from parc.lib.numbers import format_number
 from parc.lib.periods import SPAN_LABELS
-from plans.achievement import achievement
+from plans.achievement import MET, NO_TARGET, achievement
 from plans.selectors import overdue_tasks, targets_for
 from units.models import LEVEL_RANK, AdministrativeUnit, Kind, Level
 
@@ -54,13 +55,19 @@ class Judged:
 
 def figure_text(rollup):
     """A figure as the page writes it: "98,59 %" for percentages, "3" or "4,61" otherwise."""
-    if rollup is None or rollup.figure is None:
+    if rollup is None:
         return "—"
-    if rollup.indicator.is_percentage:
-        return f"{format_number(rollup.figure, 2)} %"
-    if rollup.indicator.kind == "count":
-        return format_number(rollup.figure)
-    return format_number(rollup.figure, 2)
+    return format_figure(rollup.indicator, rollup.figure)
+
+
+def format_figure(indicator, figure):
+    if figure is None:
+        return "—"
+    if indicator.is_percentage:
+        return f"{format_number(figure, 2)} %"
+    if indicator.kind == "count":
+        return format_number(figure)
+    return format_number(figure, 2)
 
 
 def _judge(rollup, target):
@@ -82,10 +89,19 @@ class Card:
     trend: list  # [(label, figure or None, target value or None)] over the last 8 quarters
 
 
+class Cell(NamedTuple):
+    """A matrix cell: a tuple rather than a Judged, as a province has thousands of them."""
+
+    figure: Decimal | None
+    status: str  # plans.achievement: met, not_met, no_data, no_target
+    text: str  # "98,59 %"
+    pending: int  # figures not yet approved in it
+
+
 @dataclass
 class MatrixRow:
     unit: AdministrativeUnit
-    cells: list  # Judged, in the order of the indicators
+    cells: list  # Cell, in the order of the indicators
     met: int = 0
     with_target: int = 0
     rank: int = 0
@@ -165,14 +181,15 @@ def _compute(unit, filters):
         if prev_periods
         else {}
     )
-    cards = _cards(unit, indicators, periods, own, before, targets, statuses)
+    cards = _cards(unit, indicators, periods, own, before, targets, filters)
 
     # Each level below, rolled up (ratio of sums), side by side with the unit's own figures.
-    levels = []
     below = AdministrativeUnit.objects.subtree_of(unit, include_self=False).filter(kind=Kind.COMMITTEE)
-    for level in sorted(set(below.values_list("level", flat=True)), key=LEVEL_RANK.get):
-        units = below.filter(level=level)
-        levels.append((level, figures.rollup(units=units, indicators=indicators, periods=periods, statuses=statuses)))
+    levels = sorted(set(below.values_list("level", flat=True)), key=LEVEL_RANK.get)
+    if levels:
+        by_level = figures.rollup_by_level(units=below, indicators=indicators, periods=periods, statuses=statuses)
+        empty = {i.pk: figures.empty_rollup(i) for i in indicators}
+        levels = [(level, by_level.get(level, empty)) for level in levels]
 
     # The matrix: each unit right below, each indicator, judged and ranked.
     by_unit = figures.rollup_by_unit(units=children, indicators=child_indicators, periods=periods, statuses=statuses)
@@ -196,11 +213,16 @@ def _compute(unit, filters):
     )
 
 
-def _cards(unit, indicators, periods, own, before, targets, statuses):
+def _cards(unit, indicators, periods, own, before, targets, filters):
     quarters = figures.recent_quarters(until=periods[-1])
-    per_quarter = figures.quarterly_figures(unit=unit, indicators=indicators, periods=quarters, statuses=statuses)
-    years = sorted({q.year for q in quarters})
-    yearly_targets = {year: targets_for(units=[unit], indicators=indicators, year=year) for year in years}
+    per_quarter = figures.quarterly_figures(
+        unit=unit, indicators=indicators, periods=quarters, statuses=filters.statuses
+    )
+    # The targets of the page's year are known already; the trend's earlier years need theirs.
+    yearly_targets = {
+        year: targets if year == filters.year else targets_for(units=[unit], indicators=indicators, year=year)
+        for year in sorted({q.year for q in quarters})
+    }
     cards = []
     for indicator in indicators:
         now = _judge(own[indicator.pk], targets.get((unit.pk, indicator.pk)))
@@ -220,15 +242,23 @@ def _matrix(children, indicators, by_unit, targets, sort):
     rows = []
     for child in children:
         cells = []
+        met = with_target = 0
         for indicator in indicators:
-            rollup = by_unit.get((child.pk, indicator.pk)) or figures.Rollup(
-                indicator, None, None, None, 0, indicator.kind in figures.MEAN_KINDS
-            )
-            cells.append(_judge(rollup, targets.get((child.pk, indicator.pk))))
-        row = MatrixRow(child, cells)
-        row.met = sum(1 for c in cells if c.result.is_met)
-        row.with_target = sum(1 for c in cells if c.target is not None)
-        rows.append(row)
+            key = (child.pk, indicator.pk)
+            rollup = by_unit.get(key)
+            figure = rollup.figure if rollup is not None else None
+            target = targets.get(key)
+            if target is None:
+                status = NO_TARGET
+            else:
+                with_target += 1
+                status = achievement(
+                    value=figure, comparator=target.comparator, target_value=target.value, direction=indicator.direction
+                ).status
+                met += status == MET
+            pending = rollup.pending if rollup is not None else 0
+            cells.append(Cell(figure, status, format_figure(indicator, figure), pending))
+        rows.append(MatrixRow(child, cells, met, with_target))
     # Rank by targets met; ties share a rank (1, 2, 2, 4 …).
     ordered = sorted(rows, key=lambda r: (-r.met, r.unit.name))
     for position, row in enumerate(ordered, start=1):

@@ -1,10 +1,16 @@
+import functools
+import html
+
 from django import template
-from django.utils.html import escape, format_html
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboards import selectors
 from parc.lib.numbers import format_number
+from plans.achievement import ICONS, LABELS
 
 register = template.Library()
 
@@ -72,17 +78,44 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-@register.filter
-def matrix_cells(row):
-    """A matrix row's cells in one go: a national matrix has thousands of cells, and building them
-    here costs a tenth of what the template loop cost. Same markup: the figure, * when it
-    includes figures not yet approved, the achievement in words for screen readers and a symbol."""
-    cells = []
-    for cell in row.cells:
-        word = escape(cell.word)
-        star = "*" if cell.rollup.pending else ""
-        cells.append(
-            f'<td class="num cell-{cell.result.status}" title="{word}">{escape(cell.text)}{star}'
-            f'<span class="visually-hidden"> — {word}</span> <span aria-hidden="true" class="small">{cell.result.icon}</span></td>'
+@register.simple_tag
+def matrix_rows(dash, query):
+    """The matrix body in one go: a province has thousands of cells, and building them here costs
+    a fraction of a template loop. A row: the rank, the unit (a link to its dashboard keeping the
+    filters), targets met, then each cell: the figure, * when it includes figures not yet
+    approved, the achievement in words for screen readers and a symbol."""
+    around = _cell_markup(get_language())
+    total = len(dash.matrix)
+    query = html.escape(query)
+    # One reverse() for the whole column of links (it cost more than the rest of a row).
+    path_before, path_after = reverse("dashboards:unit", args=[_PK]).split(str(_PK))
+    rows = []
+    for row in dash.matrix:
+        parts = [
+            f'<tr><td class="num">{row.rank}/{total}</td>'
+            f'<th scope="row" class="fw-normal"><a href="{path_before}{row.unit.pk}{path_after}?{query}">{html.escape(row.unit.name)}</a></th>'
+            f'<td class="num">{row.met}/{row.with_target}</td>'
+        ]
+        for cell in row.cells:
+            before, after = around[cell.status]
+            # cell.text is a number written by format_figure() or "—": nothing to escape.
+            parts.append(f"{before}{cell.text}{'*' if cell.pending else ''}{after}")
+        parts.append("</tr>\n")
+        rows.append("".join(parts))
+    return mark_safe("".join(rows))  # names and the query are escaped, the rest is our markup
+
+
+_PK = 987654321987
+
+
+@functools.cache
+def _cell_markup(language):
+    """{status: (markup before the figure, markup after it)} in `language` (the active one)."""
+    around = {}
+    for status, label in LABELS.items():
+        word = html.escape(str(label))
+        around[status] = (
+            f'<td class="num cell-{status}" title="{word}">',
+            f'<span class="visually-hidden"> — {word}</span> <span aria-hidden="true" class="small">{ICONS[status]}</span></td>',
         )
-    return mark_safe("".join(cells))  # every part above is escaped or a fixed symbol
+    return around

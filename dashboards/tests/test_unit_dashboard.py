@@ -114,6 +114,21 @@ def test_submitted_figures_count_only_when_asked_and_are_marked(client, tree, q2
     assert "50,00 %*" in html and "gồm cả số liệu đã gửi chưa phê duyệt (đánh dấu *)" in html
 
 
+def test_the_matrix_writes_each_cell_with_words_and_escapes_unit_names(client, tree, q2, leader):
+    odd = make_unit("99107", "Xã <b>Mới</b>", Level.COMMUNE, tree["district_a"])
+    make_target(make_plan(tree["district_a"]), "TTHC_ONTIME", 95, level=Level.COMMUNE)
+    make_report(tree["commune_a1"], q2, "approved", TTHC_ONTIME=(99, 100))
+    make_report(odd, q2, "submitted", TTHC_ONTIME=(9, 10))
+    client.force_login(leader)
+    url = reverse("dashboards:unit", args=[tree["district_a"].pk])
+    html = client.get(url, {"nam": 2026, "ky": "Q2", "gom_da_gui": "on"}).content.decode()
+    assert "Xã &lt;b&gt;Mới&lt;/b&gt;" in html and "<b>Mới</b>" not in html
+    assert f'<a href="/bang-dieu-khien/{odd.pk}/?nam=2026&amp;ky=Q2&amp;gom_da_gui=on">' in html
+    met = '<td class="num cell-met" title="Đạt">99,00 %<span class="visually-hidden"> — Đạt</span>'
+    not_met = '<td class="num cell-not_met" title="Không đạt">90,00 %*<span class="visually-hidden"> — Không đạt'
+    assert met in html and not_met in html
+
+
 def _count_queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url, {"nam": 2026, "ky": "Q2"}).status_code == 200
@@ -128,19 +143,22 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_communes(
     district = make_unit("993", "Thành phố Mỹ An", Level.DISTRICT, tree["province"])
     plan = make_plan(district)
     make_target(plan, "TTHC_ONTIME", 98, level=Level.COMMUNE)
+    for code in ("TTHC_ONTIME", "TTHC_ONLINE"):  # the cards write each target's unit of measure
+        make_target(plan, code, 90, unit=district)
     for i in range(communes):
         commune = make_unit(f"993{i:02d}", f"Phường {i}", Level.COMMUNE, district)
         make_report(commune, q2, "approved", TTHC_ONTIME=(9 + i % 2, 10), SATISFACTION=90)
     client.force_login(leader)
-    # 28 queries, none of them per unit or per indicator:
+    # 25 queries, none of them per unit or per indicator:
     #  - request: session, user, the unit, the user's scope, the header's memberships (5);
-    #  - filter form: years, indicators (2);
-    #  - computation: span periods, own indicators, children, own roll-up (flows, stocks), the
-    #    children's indicators, targets, previous span's periods, trend (quarters, figures,
-    #    targets of each year), levels below (distinct levels, then per level: flows, stocks),
-    #    the matrix roll-up (flows, stocks), completeness (children, reports), overdue tasks;
-    #  - page: breadcrumbs.
-    with django_assert_num_queries(28):
+    #  - filter form: years, indicators, the latest quarter that is due (3);
+    #  - computation: span periods, own indicators, children, own roll-up (flows and stocks
+    #    together), the children's indicators, targets (with their indicators), previous span's
+    #    periods, trend (quarters, figures; the targets of earlier years, none here), levels below
+    #    (distinct levels, the ids of their reports, one roll-up grouped by level), the matrix
+    #    roll-up, completeness (reports, children), overdue tasks (16);
+    #  - page: breadcrumbs (1).
+    with django_assert_num_queries(25):
         client.get(reverse("dashboards:unit", args=[district.pk]), {"nam": 2026, "ky": "Q2"})
 
 
