@@ -7,14 +7,16 @@ row is named like the exported one.
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from parc.lib.numbers import AmbiguousNumber, format_number, parse_number
+from parc.lib.spreadsheets import open_sheet
 from parc.lib.text import fold
 from parc.lib.xlsx import workbook_bytes, write_table
-from scoring import tree
+from scoring import services, tree
 
 CRITERIA_COLUMNS = {
     "code": ("ma", "code", "ma tieu chi"),
@@ -117,6 +119,26 @@ def criteria_from_sheet(sheet):
     return nodes, errors
 
 
+BANDS_SHEET = "Xếp loại"
+
+
+def criteria_set_from_file(upload):
+    """((criteria nodes, bands or None), errors) from an uploaded file: the criteria from its
+    first sheet and, in an xlsx that has one, the bands from its "Xếp loại" sheet (as exported)."""
+    sheet = open_sheet(upload, upload.name)
+    nodes, errors = criteria_from_sheet(sheet)
+    bands = None
+    if BANDS_SHEET in sheet.sheet_names:
+        upload.seek(0)
+        band_sheet = open_sheet(upload, upload.name, sheet=BANDS_SHEET)
+        lines = [f"{values[0]}: {values[1]}" for _number, values in band_sheet.rows if len(values) > 1]
+        try:
+            bands = services.parse_bands("\n".join(lines))
+        except ValidationError as exc:
+            errors += [_("Sheet “%(sheet)s”: %(message)s") % {"sheet": BANDS_SHEET, "message": m} for m in exc.messages]
+    return (nodes, bands), errors
+
+
 def criteria_workbook(*, cset, rows):
     """The set's criteria (and bands) in the layout the import reads back."""
     with translation.override("vi"):
@@ -128,7 +150,7 @@ def criteria_workbook(*, cset, rows):
             for r in rows
         ]
         write_table(ws, CRITERIA_HEADERS, table, number_formats={3: "0.00", 4: "0.00"})
-        bands = wb.create_sheet("Xếp loại")
+        bands = wb.create_sheet(BANDS_SHEET)
         write_table(bands, ["Xếp loại", "Từ (%)"], [[b.label, b.minimum_percent] for b in cset.bands.all()])
         return workbook_bytes(wb)
 

@@ -113,14 +113,28 @@ def criteria_import(request, pk):
         messages.error(request, _("Choose a spreadsheet to import."))
         return redirect("scoring:detail", cset.pk)
     upload = form.cleaned_data["file"]
-    nodes = _write_all_or_nothing(
+
+    @transaction.atomic
+    def write(parsed):
+        nodes, bands = parsed
+        services.criteria_replace(cset=cset, nodes=nodes)
+        if bands:
+            services.bands_replace(cset=cset, bands=bands)
+
+    parsed = _write_all_or_nothing(
         request,
-        lambda: spreadsheets.criteria_from_sheet(open_sheet(upload, upload.name)),
-        lambda nodes: services.criteria_replace(cset=cset, nodes=nodes),
+        lambda: spreadsheets.criteria_set_from_file(upload),
+        write,
         _("Nothing was imported. Fix these rows and import the file again:"),
     )
-    if nodes is not None:
+    if parsed is not None:
+        nodes, bands = parsed
         messages.success(request, _("%(count)s criteria were imported.") % {"count": len(nodes)})
+        if bands:
+            messages.success(
+                request,
+                _("The bands were imported too: %(bands)s.") % {"bands": services.bands_text(cset).replace("\n", "; ")},
+            )
     return redirect("scoring:detail", cset.pk)
 
 

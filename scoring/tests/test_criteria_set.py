@@ -171,3 +171,39 @@ def test_an_editor_cannot_create_or_change_a_set(client, tree, editor):
     assert client.get(reverse("scoring:create")).status_code == 403
     assert client.post(reverse("scoring:issue", args=[cset.pk])).status_code == 403
     assert client.post(reverse("scoring:publish", args=[cset.pk])).status_code == 403
+
+
+def test_an_exported_set_imports_into_a_new_draft_with_its_bands(client, tree, reviewer):
+    source = make_set(tree["province"], 2025)
+    client.force_login(reviewer)
+    content = client.get(reverse("scoring:criteria-export", args=[source.pk])).content
+    draft = CriteriaSet.objects.create(
+        issuer=tree["province"], year=2026, level="commune", title="Mới", total_maximum=100,
+        self_assessment_due=datetime.date(2026, 11, 15),
+    )  # fmt: skip
+    html = client.post(
+        reverse("scoring:criteria-import", args=[draft.pk]),
+        {"file": SimpleUploadedFile("bo.xlsx", content)},
+        follow=True,
+    ).content.decode()
+    assert "7 tiêu chí đã được nhập." in html and "Tốt: 80; Khá: 65; Trung bình: 50; Yếu: 0" in html
+    assert services.criteria_set_problems(cset=draft) == []
+
+
+def test_bad_bands_in_the_file_refuse_the_whole_import(client, tree, reviewer):
+    draft = make_set(tree["province"], issue=False, spec=[])
+    wb = Workbook()
+    wb.active.append(["Mã", "Tiêu chí", "Điểm tối đa"])
+    wb.active.append([1, "Tất cả", 100])
+    bands = wb.create_sheet("Xếp loại")
+    bands.append(["Xếp loại", "Từ (%)"])
+    bands.append(["Tốt", 120])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    client.force_login(reviewer)
+    html = client.post(
+        reverse("scoring:criteria-import", args=[draft.pk]), {"file": SimpleUploadedFile("bo.xlsx", buffer.getvalue())},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "Trang “Xếp loại”: Mức xếp loại bắt đầu trong khoảng 0 đến 100 %." in html
+    assert not draft.criteria.exists()
