@@ -81,6 +81,8 @@ def bands_text(cset):
 
 @transaction.atomic
 def bands_replace(*, cset, bands):
+    if [(b.label, b.minimum_percent) for b in cset.bands.all()] == [(label, Decimal(m)) for label, m in bands]:
+        return  # unchanged (the set's form sends its bands with every save)
     if cset.is_published:
         raise ValidationError(_("The results are published: reopen them to change the bands."))
     cset.bands.all().delete()

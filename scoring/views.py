@@ -76,10 +76,14 @@ def set_edit(request, pk=None):
         cset = _get_set_for(request.user, pk, manage=True)
     form = CriteriaSetForm(request.POST or None, instance=cset, issuers=issuers.order_by("path"))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save_with(services.criteria_set_save, "cset")
-            if saved:
-                services.bands_replace(cset=saved, bands=form.cleaned_data["bands"])
+
+        @transaction.atomic
+        def save(*, cset):
+            services.criteria_set_save(cset=cset)
+            services.bands_replace(cset=cset, bands=form.cleaned_data["bands"])
+            return cset
+
+        saved = form.save_with(save, "cset")
         if saved:
             messages.success(request, _("The criteria set was saved."))
             return redirect("scoring:detail", saved.pk)

@@ -207,3 +207,21 @@ def test_bad_bands_in_the_file_refuse_the_whole_import(client, tree, reviewer):
     ).content.decode()  # fmt: skip
     assert "Trang “Xếp loại”: Mức xếp loại bắt đầu trong khoảng 0 đến 100 %." in html
     assert not draft.criteria.exists()
+
+
+def test_a_published_sets_title_can_change_but_not_its_bands(client, tree, reviewer):
+    cset = make_set(tree["province"])
+    CriteriaSet.objects.filter(pk=cset.pk).update(status=CriteriaSet.Status.PUBLISHED)
+    client.force_login(reviewer)
+    data = {
+        "title": "Bộ tiêu chí xã 2026 (sửa tên)", "decision": "", "self_assessment_due": "15/11/2026",
+        "bands": "Tốt: 80\nKhá: 65\nTrung bình: 50\nYếu: 0",
+    }  # fmt: skip
+    r = client.post(reverse("scoring:edit", args=[cset.pk]), data)
+    assert r.status_code == 302
+    cset.refresh_from_db()
+    assert cset.title == "Bộ tiêu chí xã 2026 (sửa tên)" and cset.total_maximum == 100
+    r = client.post(reverse("scoring:edit", args=[cset.pk]), data | {"bands": "A: 90", "title": "Khác"})
+    assert "Kết quả đã công bố: hãy mở lại để đổi mức xếp loại." in r.content.decode()
+    cset.refresh_from_db()
+    assert cset.title == "Bộ tiêu chí xã 2026 (sửa tên)" and cset.bands.count() == 4  # nothing half-saved
