@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from dashboards import export, selectors
 from dashboards.forms import DashboardFilterForm
 from parc.lib.periods import SPAN_LABELS
+from scoring import selectors as scoring_selectors
 from units import scoping
 from units.selectors import memberships_of, unit_breadcrumbs
 
@@ -48,7 +49,8 @@ def _body(request, unit, filters, ctx):
 
     def render_body():
         dash = selectors.unit_dashboard(unit=unit, filters=filters)
-        return render_to_string("dashboards/unit.html#body", {**ctx, "dash": dash}, request=request)
+        index = scoring_selectors.index_card(unit=unit)  # the yearly card: published results only
+        return render_to_string("dashboards/unit.html#body", {**ctx, "dash": dash, "index": index}, request=request)
 
     return selectors.cached(f"{filters.cache_key(unit)}:html:{ctx['query']}", render_body)
 

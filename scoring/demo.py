@@ -1,6 +1,6 @@
 """Demo PAR index: the demo province (99) scores its districts with a criteria set shaped like
 the 2017 provincial method (eight fields, 100 points, satisfaction by survey). Last year's set
-is published (appraised, with survey points, ranked); this year's is open: some districts have
+and the year before are published (appraised, with survey points, ranked); this year's is open: some districts have
 self-assessed, one has submitted, one has been appraised. Scores come from a seeded generator,
 so every run makes the same numbers; a set that already exists is left alone."""
 
@@ -114,13 +114,15 @@ def load(stdout=None):
         AdministrativeUnit.objects.filter(parent=province, level=Level.DISTRICT, kind=Kind.COMMITTEE).order_by("code")
     )
     rng = random.Random(9)
-    if not CriteriaSet.objects.filter(issuer=province, year=year - 1, level=Level.DISTRICT).exists():
-        # Filled as it was last year, before its deadline; then the deadline it had is set.
-        last = _make_set(province, year - 1, today + datetime.timedelta(days=1))
+    for past in (year - 2, year - 1):
+        if CriteriaSet.objects.filter(issuer=province, year=past, level=Level.DISTRICT).exists():
+            continue
+        # Filled as it was that year, before its deadline; then the deadline it had is set.
+        done = _make_set(province, past, today + datetime.timedelta(days=1))
         for unit in districts:
-            _fill(last, unit, rng, "appraised")
-        CriteriaSet.objects.filter(pk=last.pk).update(self_assessment_due=datetime.date(year - 1, 11, 30))
-        services.criteria_set_publish(cset=last)
+            _fill(done, unit, rng, "appraised")
+        CriteriaSet.objects.filter(pk=done.pk).update(self_assessment_due=datetime.date(past, 11, 30))
+        services.criteria_set_publish(cset=done)
         summary["criteria sets created"] += 1
     if not CriteriaSet.objects.filter(issuer=province, year=year, level=Level.DISTRICT).exists():
         due = max(today + datetime.timedelta(days=20), datetime.date(year, 12, 10))

@@ -351,22 +351,29 @@ def set_results(*, cset, with_previous=True):
     return SetResults(cset, summaries, results, unscored, previous, rescaled)
 
 
-def unit_index(*, unit):
-    """The unit's latest published PAR index (for the dashboard's yearly card), or None."""
-    card = (
-        Scorecard.objects.filter(unit=unit, criteria_set__status=CriteriaSet.Status.PUBLISHED)
-        .select_related("criteria_set__issuer")
-        .order_by("-criteria_set__year")
-        .first()
-    )
-    if card is None:
-        return None
-    results = set_results(cset=card.criteria_set)
-    mine = results.for_unit(unit.pk)
-    return (results, mine) if mine else None
+@dataclass
+class IndexCard:
+    """The dashboard's yearly card: the unit's own latest published index (`results`, `mine`)
+    and the latest published set it issued for the units below it (`issued`)."""
+
+    results: SetResults | None = None
+    mine: UnitResult | None = None
+    issued: SetResults | None = None
+
+    def __bool__(self):
+        return bool(self.mine or (self.issued and self.issued.units))
 
 
-def issued_index(*, unit):
-    """The latest published set issued by `unit` (the province's view of its communes), or None."""
-    cset = CriteriaSet.objects.filter(issuer=unit, status=CriteriaSet.Status.PUBLISHED).order_by("-year").first()
-    return set_results(cset=cset) if cset else None
+def index_card(*, unit):
+    """The unit's PAR index for its dashboard: published results only."""
+    card = IndexCard()
+    published = Scorecard.objects.filter(unit=unit, criteria_set__status=CriteriaSet.Status.PUBLISHED)
+    own = published.select_related("criteria_set__issuer").order_by("-criteria_set__year").first()
+    if own is not None:
+        card.results = set_results(cset=own.criteria_set)
+        card.mine = card.results.for_unit(unit.pk)
+    issued = CriteriaSet.objects.filter(issuer=unit, status=CriteriaSet.Status.PUBLISHED).order_by("-year", "level")
+    issued = issued.select_related("issuer").first()
+    if issued is not None:
+        card.issued = set_results(cset=issued, with_previous=False)
+    return card

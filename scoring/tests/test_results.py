@@ -186,3 +186,23 @@ def test_results_take_the_same_few_queries_for_ten_units_as_for_one(published, p
     # With last year's: the lookup of last year's set, then the same six for it.
     with django_assert_num_queries(13):
         selectors.set_results(cset=cset)
+
+
+def test_the_dashboard_card_shows_the_units_latest_published_index_and_the_sets_it_issued(published, province):
+    cset, units = published
+    card = selectors.index_card(unit=units["U2"])
+    assert card.results.cset == cset
+    assert (card.mine.percent, card.mine.rank, card.mine.rank_change) == (Decimal("84.74"), 4, 1)
+    issuer, _units = province
+    summary = selectors.index_card(unit=issuer)
+    assert summary.mine is None and summary.issued.cset == cset
+    assert summary.issued.highest.unit == units["U1"]
+
+
+def test_the_dashboard_card_ignores_results_not_yet_published(published, province):
+    cset, units = published
+    services.criteria_set_reopen(cset=cset, reason="Khiếu nại")
+    card = selectors.index_card(unit=units["U2"])
+    assert card.results.cset.year == 2025  # the reopened 2026 results leave the card
+    assert (card.mine.percent, card.mine.rank) == (Decimal("70.00"), 5)
+    assert not selectors.index_card(unit=units["U10"])  # new in 2026: nothing published yet
