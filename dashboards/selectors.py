@@ -223,6 +223,7 @@ def _cards(unit, indicators, periods, own, before, targets, filters):
         year: targets if year == filters.year else targets_for(units=[unit], indicators=indicators, year=year)
         for year in sorted({q.year for q in quarters})
     }
+    labels = [(quarter, str(quarter)) for quarter in quarters]  # "Quý II/2026": translated once, not per card
     cards = []
     for indicator in indicators:
         now = _judge(own[indicator.pk], targets.get((unit.pk, indicator.pk)))
@@ -231,9 +232,9 @@ def _cards(unit, indicators, periods, own, before, targets, filters):
         if previous is not None and previous.figure is not None and now.figure is not None:
             change = now.figure - previous.figure
         trend = []
-        for quarter in quarters:
+        for quarter, label in labels:
             target = yearly_targets[quarter.year].get((unit.pk, indicator.pk))
-            trend.append((str(quarter), per_quarter.get((quarter.pk, indicator.pk)), target.value if target else None))
+            trend.append((label, per_quarter.get((quarter.pk, indicator.pk)), target.value if target else None))
         cards.append(Card(indicator, now, change, trend))
     return cards
 
