@@ -45,12 +45,19 @@ class ReasonForm(StyledFormMixin, forms.Form):
 
 
 class ScoresForm(StyledFormMixin, forms.Form):
-    """One score and one text per scorable leaf: the unit's own (`kind="self"`) or the appraisal."""
+    """One score and one text per scorable leaf: the unit's own (`kind="self"`) or the appraisal.
 
-    def __init__(self, *args, rows, kind, **kwargs):
+    `locked`: the scorecard cannot take this kind of score now (deadline passed, submitted,
+    published …); a posted form is still shown with what was typed, read-only, so nothing typed
+    is lost from the screen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, rows, kind, locked=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind = kind
+        self.kind, self.locked, self.conflict = kind, locked, False
         self.leaves = [r for r in rows if r.scorable]
+        prefix = "own" if kind == "self" else "appraisal"
         for row in self.leaves:
             c, score = row.criterion, row.score
             if kind == "self":
@@ -63,7 +70,7 @@ class ScoresForm(StyledFormMixin, forms.Form):
                 text = score.appraisal_reason if score else ""
                 text_label = _("Reason (needed when it differs)")
             self.fields[f"score_{c.pk}"] = VNDecimalField(
-                label=f"{c.code}", required=False, initial=value, min_value=None
+                label=f"{c.code}", required=False, initial=value, max_digits=7, decimal_places=2
             )
             self.fields[f"text_{c.pk}"] = forms.CharField(
                 label=text_label,
@@ -73,9 +80,16 @@ class ScoresForm(StyledFormMixin, forms.Form):
                 max_length=2000,
             )
             # The page shows both kinds side by side: each form hangs its fields on the row.
-            prefix = "own" if kind == "self" else "appraisal"
             setattr(row, f"{prefix}_input", self[f"score_{c.pk}"])
             setattr(row, f"{prefix}_text", self[f"text_{c.pk}"])
+
+    def set_version(self, version):
+        self.fields["version"].initial = version
+
+    def locked_reason(self, card):
+        if self.kind == "self":
+            return services.self_assessment_refusal(scorecard=card)
+        return services.appraisal_refusal(scorecard=card)
 
     def entries(self):
         return {
@@ -91,6 +105,7 @@ class ScoresForm(StyledFormMixin, forms.Form):
         try:
             return service(entries=self.entries(), **kwargs)
         except ValidationError as exc:
+            self.conflict = isinstance(exc, services.ScorecardConflict)  # the page shows the saved scores
             if hasattr(exc, "error_dict"):
                 for cid, messages in exc.error_dict.items():
                     self.add_error(f"score_{cid}", messages)
@@ -100,11 +115,14 @@ class ScoresForm(StyledFormMixin, forms.Form):
 
 
 class EvidenceForm(StyledFormMixin, forms.Form):
+    criterion = forms.TypedChoiceField(label=_("Criterion"), coerce=int)
     file = forms.FileField(label=_("File"), required=False)
     link = forms.ChoiceField(label=_("or a report or plan task in PARC"), required=False)
 
-    def __init__(self, *args, reports, tasks, **kwargs):
+    def __init__(self, *args, rows, reports, tasks, **kwargs):
         super().__init__(*args, **kwargs)
+        self.leaves = {r.criterion.pk: r.criterion for r in rows if r.is_leaf}
+        self.fields["criterion"].choices = [(pk, f"{c.code}. {c.title[:60]}") for pk, c in self.leaves.items()]
         self.reports = {str(r.pk): r for r in reports}
         self.tasks = {str(t.pk): t for t in tasks}
         self.fields["link"].choices = [
@@ -115,6 +133,8 @@ class EvidenceForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "criterion" in data:
+            data["criterion_object"] = self.leaves[data["criterion"]]
         if bool(data.get("file")) == bool(data.get("link")):
             raise ValidationError(_("Choose a file or a report or plan task (one of them)."))
         kind, _sep, pk = (data.get("link") or "").partition("-")

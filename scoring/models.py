@@ -90,7 +90,9 @@ class CriteriaSet(models.Model):
 class Band(models.Model):
     """A classification band: "Tốt" from 80 %, "A" from 90 % …; the highest band reached wins."""
 
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="bands")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="bands"
+    )
     label = models.CharField(_("band"), max_length=40)
     minimum_percent = models.DecimalField(_("from (%)"), max_digits=5, decimal_places=2)
 
@@ -112,8 +114,17 @@ class Band(models.Model):
 class Criterion(models.Model):
     """A node of the criteria tree. Top-level nodes are the fields (lĩnh vực); leaves are scored."""
 
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent criterion"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
     code = models.CharField(_("code"), max_length=20, help_text=_("e.g. 1, 1.2, 1.2.3"))
     title = models.CharField(_("criterion"), max_length=500)
     maximum = models.DecimalField(_("maximum"), **SCORE_DIGITS)
@@ -124,7 +135,7 @@ class Criterion(models.Model):
         **SCORE_DIGITS,
     )
     guidance = models.TextField(_("how to score"), blank=True)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         verbose_name = _("criterion")
@@ -156,11 +167,18 @@ class Scorecard(models.Model):
         RETURNED = "returned", _("Returned for more evidence")
         APPRAISED = "appraised", _("Appraised")
 
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="scorecards")
-    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="scorecards")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="scorecards"
+    )
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="scorecards"
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for returning"), blank=True)
+    # Counts saves: a form posts the version it was drawn from, so a save made in between is
+    # reported instead of silently overwritten (DESIGN rule 5).
+    version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -176,8 +194,12 @@ class Scorecard(models.Model):
 class Score(models.Model):
     """A leaf criterion's self-assessed and appraised scores on one scorecard."""
 
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    scorecard = models.ForeignKey(
+        Scorecard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="scores"
+    )
     self_score = models.DecimalField(_("self-assessed score"), null=True, blank=True, **SCORE_DIGITS)
     explanation = models.TextField(_("explanation"), blank=True)
     appraised_score = models.DecimalField(_("appraised score"), null=True, blank=True, **SCORE_DIGITS)
@@ -208,12 +230,18 @@ class ScoreEvidence(models.Model):
     """Evidence (tài liệu kiểm chứng) for a score: an uploaded file, or a report or plan task
     already in PARC."""
 
-    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="evidence")
+    score = models.ForeignKey(Score, verbose_name=_("score"), on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=score_evidence_path, blank=True)
     name = models.CharField(_("name"), max_length=200)
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    task = models.ForeignKey(PlanTask, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.ForeignKey(
+        PlanTask, verbose_name=_("plan task"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
@@ -236,9 +264,13 @@ class ScoreEvidence(models.Model):
 class SurveyScore(models.Model):
     """Points from the social survey for one unit on one criterion with a survey share."""
 
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="survey_scores")
-    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="survey_scores")
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="survey_scores"
+    )
+    unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="survey_scores"
+    )
     points = models.DecimalField(_("survey points"), **SCORE_DIGITS)
     history = HistoricalRecords()
 

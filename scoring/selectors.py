@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
+from parc.lib.numbers import format_number
 from scoring.models import CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
 from units import scoping
 from units.models import AdministrativeUnit, Kind
@@ -31,7 +33,9 @@ def _touches(user, unit):
 
 def can_see_set(user, cset):
     """The criteria (not the scores) are seen by everyone concerned: the issuer's side and the
-    units it scores."""
+    units it scores, once issued; a draft only by the issuer's reviewers."""
+    if cset.status == CriteriaSet.Status.DRAFT:
+        return can_manage_set(user, cset)
     return _touches(user, cset.issuer)
 
 
@@ -64,7 +68,8 @@ def sets_visible_to(*, user):
     for path in paths:
         ancestor_ids = [int(pk) for pk in path.strip("/").split("/")]
         q |= Q(issuer_id__in=ancestor_ids)  # issued above them
-    return sets.filter(q)
+    drafts = Q(status=CriteriaSet.Status.DRAFT) & ~scoping.scope_q(user, scoping.REVIEW, field="issuer__path")
+    return sets.filter(q).exclude(drafts)  # a draft only to its issuer's reviewers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,12 +81,15 @@ def year_bounds(year):
 
 
 def scored_units(*, cset):
-    """The people's committees of the set's level under its issuer that existed in its year."""
-    start, end = year_bounds(cset.year)
+    """The people's committees of the set's level under its issuer in force on the last day of
+    its year: a unit merged away mid-year is scored as part of the unit that took it over, as
+    the 2025 reorganisation's provinces did (not doing so would also keep the set from ever
+    being published, waiting for a scorecard nobody will fill)."""
+    _start, end = year_bounds(cset.year)
     return (
         AdministrativeUnit.objects.subtree_of(cset.issuer, include_self=False)
         .filter(level=cset.level, kind=Kind.COMMITTEE)
-        .overlapping(start, end)
+        .valid_on(end)
         .order_by("path")
     )
 
@@ -136,9 +144,11 @@ def scorecard_rows(*, scorecard):
     """The tree with this scorecard's scores, evidence and survey points on the leaves."""
     cset = scorecard.criteria_set
     rows = criteria_tree(cset=cset)
-    scores = {s.criterion_id: s for s in scorecard.scores.all()}
+    saved = scorecard.pk is not None  # a scorecard is only created by its first save
+    scores = {s.criterion_id: s for s in scorecard.scores.all()} if saved else {}
     evidence = {}
-    for item in ScoreEvidence.objects.filter(score__scorecard=scorecard).select_related("report__period", "task"):
+    items = ScoreEvidence.objects.filter(score__scorecard=scorecard) if saved else ScoreEvidence.objects.none()
+    for item in items.select_related("report__period", "task"):
         evidence.setdefault(item.score_id, []).append(item)
     survey = dict(
         SurveyScore.objects.filter(criteria_set=cset, unit=scorecard.unit).values_list("criterion_id", "points")
@@ -148,6 +158,62 @@ def scorecard_rows(*, scorecard):
         row.evidence = evidence.get(row.score.pk, []) if row.score else []
         row.survey_points = survey.get(row.criterion.pk)
     return rows
+
+
+@dataclass
+class HistoryLine:
+    when: datetime.datetime
+    who: str
+    what: str
+
+
+def scorecard_history(*, scorecard, limit=40):
+    """What happened to a scorecard, newest first: its status changes and every score saved
+    (self-assessed and appraised, with the reason), including corrections after a reopening."""
+    if scorecard.pk is None:
+        return []
+
+    def who(entry):
+        user = entry.history_user
+        return (user.get_full_name() or user.username) if user else "—"
+
+    lines, last_status = [], None
+    for entry in scorecard.history.select_related("history_user").order_by("history_date", "history_id"):
+        if entry.status != last_status:
+            text = entry.get_status_display()
+            if entry.status == Scorecard.Status.RETURNED and entry.return_reason:
+                text = f"{text}: {entry.return_reason}"
+            lines.append(HistoryLine(entry.history_date, who(entry), text))
+        last_status = entry.status
+    scores = Score.history.filter(scorecard_id=scorecard.pk).select_related("history_user")
+    codes = dict(scorecard.criteria_set.criteria.values_list("pk", "code"))
+    for entry in scores.order_by("history_date", "history_id"):
+        parts = []
+        if entry.self_score is not None:
+            parts.append(_("self-assessed %(v)s") % {"v": format_number(entry.self_score, 2)})
+        if entry.appraised_score is not None:
+            parts.append(_("appraised %(v)s") % {"v": format_number(entry.appraised_score, 2)})
+        if entry.appraisal_reason:
+            parts.append(f"“{entry.appraisal_reason}”")
+        if parts:
+            lines.append(
+                HistoryLine(entry.history_date, who(entry), f"{codes.get(entry.criterion_id, '?')}: {', '.join(parts)}")
+            )
+    lines.sort(key=lambda line: line.when, reverse=True)
+    return lines[:limit]
+
+
+def reopenings(*, cset):
+    """Each time the results were reopened for correction: when, by whom, why (oldest first)."""
+    lines = []
+    for entry in cset.history.filter(status=CriteriaSet.Status.REOPENED).select_related("history_user"):
+        user = entry.history_user
+        lines.append(
+            HistoryLine(
+                entry.history_date, (user.get_full_name() or user.username) if user else "—", entry.reopen_reason
+            )
+        )
+    return sorted(lines, key=lambda line: line.when)
 
 
 def scorecard_totals(rows, survey=True):
@@ -297,7 +363,9 @@ def set_results(*, cset, with_previous=True):
     bands = list(cset.bands.all())
     rescaled = not cset.survey
     field_max = {f.pk: (f.appraised_maximum if rescaled else f.maximum) for f in fields}
-    total_max = sum(field_max.values(), Decimal(0))
+    # Without a survey, a field scored wholly by the survey has nothing left to count.
+    fields = [f for f in fields if field_max[f.pk] > 0]
+    total_max = sum((field_max[f.pk] for f in fields), Decimal(0))
 
     cards = Scorecard.objects.filter(criteria_set=cset, status=Scorecard.Status.APPRAISED).select_related("unit")
     units = {c.unit_id: c.unit for c in cards}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from indicators.services import evidence_problem
 from parc.lib.cache import bump_data_version
-from parc.lib.numbers import format_number, parse_number
+from parc.lib.numbers import decimal_places, format_number, parse_number
 from scoring import selectors, tree
 from scoring.models import Band, CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
 from units.models import LEVEL_RANK
@@ -72,6 +72,8 @@ def parse_bands(text):
         raise ValidationError(_("Two bands cannot start at the same percentage."))
     if any(not 0 <= m <= 100 for m in minima):
         raise ValidationError(_("A band starts between 0 and 100 %."))
+    if any(decimal_places(m) > 2 for m in minima):
+        raise ValidationError(_("A band starts at a percentage with at most two decimals."))
     return bands
 
 
@@ -83,8 +85,8 @@ def bands_text(cset):
 def bands_replace(*, cset, bands):
     if [(b.label, b.minimum_percent) for b in cset.bands.all()] == [(label, Decimal(m)) for label, m in bands]:
         return  # unchanged (the set's form sends its bands with every save)
-    if cset.is_published:
-        raise ValidationError(_("The results are published: reopen them to change the bands."))
+    if cset.status != CriteriaSet.Status.DRAFT:
+        raise ValidationError(_("The set is issued: its bands are fixed, as its criteria are."))
     cset.bands.all().delete()
     Band.objects.bulk_create(Band(criteria_set=cset, label=label, minimum_percent=m) for label, m in bands)
 
@@ -112,8 +114,9 @@ def criteria_replace(*, cset, nodes):
     if problems:
         raise ValidationError(problems)
     cset.criteria.all().delete()
+    fields, _problems = tree.build(nodes)
     created = {}
-    for position, node in enumerate(nodes):
+    for position, node in enumerate(tree.in_tree_order(fields)):  # a parent before its children
         created[node.code] = Criterion.objects.create(
             criteria_set=cset,
             parent=created.get(node.parent_code),
@@ -175,9 +178,17 @@ def criteria_set_copy(*, source, year=None):
     return copy
 
 
+def _lock_set(cset):
+    """Lock the set row and read its status fresh: scorecard writes lock it too, so a save and
+    a publish never interleave."""
+    fresh = CriteriaSet.objects.select_for_update().get(pk=cset.pk)
+    cset.status, cset.published_at, cset.reopen_reason = fresh.status, fresh.published_at, fresh.reopen_reason
+
+
 @transaction.atomic
 def criteria_set_publish(*, cset):
     """Publish the results of the whole set at once: every unit appraised, every survey point in."""
+    _lock_set(cset)
     if not cset.accepts_scores:
         raise ValidationError(_("Only an issued or reopened set can be published."))
     units = list(selectors.scored_units(cset=cset))
@@ -208,6 +219,7 @@ def criteria_set_publish(*, cset):
 
 @transaction.atomic
 def criteria_set_reopen(*, cset, reason):
+    _lock_set(cset)
     if not cset.is_published:
         raise ValidationError(_("Only published results can be reopened."))
     if not (reason or "").strip():
@@ -227,6 +239,38 @@ def scorecard_get(*, cset, unit):
     """The unit's scorecard in the set (created on first use for a unit added after issue)."""
     card, _created = Scorecard.objects.get_or_create(criteria_set=cset, unit=unit)
     return card
+
+
+class ScorecardConflict(ValidationError):
+    """Someone saved the scorecard after the form was drawn."""
+
+
+def _lock(scorecard, version=None):
+    """Lock the set and the scorecard for this write and read both fresh (a publish or another
+    save may have come since the page was drawn); refuse when the form's `version` is stale."""
+    scorecard.criteria_set = CriteriaSet.objects.select_for_update().get(pk=scorecard.criteria_set_id)
+    fresh = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    for name in ("status", "submitted_at", "return_reason", "version"):
+        setattr(scorecard, name, getattr(fresh, name))
+    if version is not None and version != scorecard.version:
+        last = scorecard.history.select_related("history_user").first()
+        who = (last.history_user.get_full_name() or last.history_user.username) if last and last.history_user else "—"
+        raise ScorecardConflict(
+            _(
+                "%(who)s saved this scorecard at %(time)s, after you opened it. Nothing of yours was saved: "
+                "your entries are kept below, the saved scores beside them. Check them and save again."
+            )
+            % {
+                "who": who,
+                "time": date_format(timezone.localtime(last.history_date), "SHORT_DATETIME_FORMAT") if last else "—",
+            }
+        )
+
+
+def _saved(scorecard, *fields):
+    """Save the scorecard's changed fields with one more version."""
+    scorecard.version += 1
+    scorecard.save(update_fields=[*fields, "version"])
 
 
 def self_assessment_refusal(*, scorecard, today=None):
@@ -249,6 +293,8 @@ def self_assessment_refusal(*, scorecard, today=None):
 def _check_score(criterion, value, maximum, label):
     if value is None:
         return None
+    if decimal_places(value) > 2:
+        return _("%(code)s: points have at most two decimals (e.g. 12,25).") % {"code": criterion.code}
     if value < 0:
         return _("%(code)s: a score cannot be below 0.") % {"code": criterion.code}
     if value > maximum:
@@ -266,8 +312,10 @@ def _leaves(cset):
 
 
 @transaction.atomic
-def scorecard_self_assess(*, scorecard, entries):
-    """Save the unit's own scores: `entries` maps a leaf criterion id to (score, explanation)."""
+def scorecard_self_assess(*, scorecard, entries, version=None):
+    """Save the unit's own scores: `entries` maps a leaf criterion id to (score, explanation);
+    `version` is the scorecard's version the form was drawn from."""
+    _lock(scorecard, version)
     refusal = self_assessment_refusal(scorecard=scorecard)
     if refusal:
         raise ValidationError(refusal)
@@ -286,11 +334,13 @@ def scorecard_self_assess(*, scorecard, entries):
             continue  # unchanged: no history row
         score.self_score, score.explanation = value, text
         score.save()
+    _saved(scorecard)
     return scorecard
 
 
 @transaction.atomic
 def scorecard_submit(*, scorecard):
+    _lock(scorecard)
     refusal = self_assessment_refusal(scorecard=scorecard)
     if refusal:
         raise ValidationError(refusal)
@@ -304,7 +354,7 @@ def scorecard_submit(*, scorecard):
         )
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
-    scorecard.save(update_fields=["status", "submitted_at"])
+    _saved(scorecard, "status", "submitted_at")
     return scorecard
 
 
@@ -320,10 +370,11 @@ def appraisal_refusal(*, scorecard):
 
 
 @transaction.atomic
-def scorecard_appraise(*, scorecard, entries):
+def scorecard_appraise(*, scorecard, entries, version=None):
     """Save appraised scores: `entries` maps a leaf criterion id to (score, reason). A reason is
     needed wherever the appraised score differs from the unit's. The scorecard is appraised once
     every scorable leaf has an appraised score."""
+    _lock(scorecard, version)
     refusal = appraisal_refusal(scorecard=scorecard)
     if refusal:
         raise ValidationError(refusal)
@@ -356,15 +407,14 @@ def scorecard_appraise(*, scorecard, entries):
         for cid, c in leaves.items()
         if c.appraised_maximum > 0
     )
-    status = Scorecard.Status.APPRAISED if complete else Scorecard.Status.SUBMITTED
-    if scorecard.status != status:
-        scorecard.status = status
-        scorecard.save(update_fields=["status"])
+    scorecard.status = Scorecard.Status.APPRAISED if complete else Scorecard.Status.SUBMITTED
+    _saved(scorecard, "status")
     return scorecard
 
 
 @transaction.atomic
 def scorecard_return(*, scorecard, reason):
+    _lock(scorecard)
     if not scorecard.criteria_set.accepts_scores:
         raise ValidationError(_("The results are published: reopen them before returning a scorecard."))
     if scorecard.status not in (Scorecard.Status.SUBMITTED, Scorecard.Status.APPRAISED):
@@ -373,7 +423,7 @@ def scorecard_return(*, scorecard, reason):
         raise ValidationError({"reason": _("Say what the unit should add or fix.")})
     scorecard.status = Scorecard.Status.RETURNED
     scorecard.return_reason = reason.strip()
-    scorecard.save(update_fields=["status", "return_reason"])
+    _saved(scorecard, "status", "return_reason")
     return scorecard
 
 
@@ -383,6 +433,7 @@ def scorecard_return(*, scorecard, reason):
 
 @transaction.atomic
 def evidence_add(*, scorecard, criterion, user, upload=None, report=None, task=None):
+    _lock(scorecard)
     refusal = self_assessment_refusal(scorecard=scorecard)
     if refusal:
         raise ValidationError(refusal)
@@ -407,6 +458,7 @@ def evidence_add(*, scorecard, criterion, user, upload=None, report=None, task=N
 
 @transaction.atomic
 def evidence_delete(*, item):
+    _lock(item.score.scorecard)
     refusal = self_assessment_refusal(scorecard=item.score.scorecard)
     if refusal:
         raise ValidationError(refusal)
@@ -432,6 +484,7 @@ def survey_refusal(*, cset):
 @transaction.atomic
 def survey_save(*, cset, entries):
     """`entries` maps (unit id, criterion id) to points or None (clears them)."""
+    _lock_set(cset)
     refusal = survey_refusal(cset=cset)
     if refusal:
         raise ValidationError(refusal)

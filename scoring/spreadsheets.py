@@ -214,7 +214,10 @@ def results_workbook(results):
         ws.title = "Kết quả"
         headers = ["Hạng", "Mã đơn vị", "Đơn vị"]
         for f in results.fields:
-            headers += [f"{f.criterion.code}. {f.criterion.title} (điểm / {f.maximum})", f"{f.criterion.code} (%)"]
+            headers += [
+                f"{f.criterion.code}. {f.criterion.title} (điểm / {format_number(f.maximum)})",
+                f"{f.criterion.code} (%)",
+            ]
         headers += [
             "Tổng điểm",
             "Điểm tối đa",
@@ -234,7 +237,8 @@ def results_workbook(results):
                 r.percent,
                 r.band.label if r.band else "",
                 r.points_change,
-                r.rank_change,
+                # A unit absent last year says so; with no set last year the cells stay empty.
+                r.rank_change if r.previous or not results.previous else "mới năm nay",
             ]
             table.append(line)
         write_table(ws, headers, table)

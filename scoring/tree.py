@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from parc.lib.numbers import format_number
+from parc.lib.numbers import decimal_places, format_number
 
 
 @dataclass
@@ -58,6 +58,21 @@ def build(nodes):
     return fields, problems
 
 
+def in_tree_order(fields):
+    """The nodes parents first (each field, then its criteria depth first), whatever order the
+    file gave them in; siblings keep the file's order."""
+    ordered = []
+
+    def walk(node):
+        ordered.append(node)
+        for child in node.children:
+            walk(child)
+
+    for top in fields:
+        walk(top)
+    return ordered
+
+
 def _where(node):
     return _("Row %(row)s: ") % {"row": node.row} if node.row else ""
 
@@ -72,6 +87,8 @@ def problems(nodes, total):
     if not fields:
         return found + [_("The set has no fields yet: import its criteria or copy last year's.")]
     for node in nodes:
+        if any(decimal_places(v) > 2 for v in (node.maximum, node.survey_maximum) if v is not None):
+            found.append(_where(node) + _("%(node)s: points have at most two decimals.") % {"node": _name(node)})
         if node.maximum is None or node.maximum <= 0:
             found.append(_where(node) + _("%(node)s: the maximum must be above zero.") % {"node": _name(node)})
         elif not 0 <= (node.survey_maximum or 0) <= node.maximum:

@@ -20,7 +20,5 @@ urlpatterns = [
     path("<int:pk>/dieu-tra.xlsx", views.survey_export, name="survey-export"),
     path("<int:pk>/don-vi/<int:unit_pk>/", views.scorecard, name="scorecard"),
     path("<int:pk>/don-vi/<int:unit_pk>/tra-lai/", views.scorecard_return, name="scorecard-return"),
-    path("<int:pk>/don-vi/<int:unit_pk>/minh-chung/", views.evidence_add, name="evidence-add"),
     path("minh-chung/<int:pk>/", views.evidence_download, name="evidence"),
-    path("minh-chung/<int:pk>/xoa/", views.evidence_delete, name="evidence-delete"),
 ]

@@ -15,9 +15,9 @@ from parc.lib.spreadsheets import SpreadsheetError, open_sheet
 from plans.models import PlanTask
 from scoring import selectors, services, spreadsheets
 from scoring.forms import CriteriaSetForm, EvidenceForm, ReasonForm, ScoresForm, UploadForm
-from scoring.models import CriteriaSet, Criterion, ScoreEvidence
+from scoring.models import CriteriaSet, Scorecard, ScoreEvidence
 from units import scoping
-from units.models import Kind
+from units.models import Kind, Level
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,19 +52,24 @@ def _xlsx(content, name):
     return response
 
 
+def _issuers(user):
+    """The units `user` may issue criteria sets for: provinces and districts they review."""
+    return scoping.units_reviewable_by(user).filter(kind=Kind.COMMITTEE).exclude(level=Level.COMMUNE)
+
+
 @require_GET
 def set_list(request):
     ctx = {
         "page": "scoring",
         "sets": selectors.sets_visible_to(user=request.user),
-        "can_create": scoping.units_reviewable_by(request.user).filter(kind=Kind.COMMITTEE).exists(),
+        "can_create": _issuers(request.user).exists(),
     }
     return render(request, "scoring/list.html", ctx)
 
 
 @require_http_methods(["GET", "POST"])
 def set_edit(request, pk=None):
-    issuers = scoping.units_reviewable_by(request.user).filter(kind=Kind.COMMITTEE).exclude(level="commune")
+    issuers = _issuers(request.user)
     if pk is None:
         year = timezone.localdate().year
         cset = CriteriaSet(
@@ -178,6 +183,9 @@ def set_publish(request, pk):
 @require_POST
 def set_reopen(request, pk):
     form = ReasonForm(request.POST)
+    if not form.is_valid() and (request.POST.get("reason") or "").strip():  # e.g. too long
+        _errors(request, ValidationError(form.errors["reason"]))
+        return redirect("scoring:results", _get_set_for(request.user, pk, manage=True).pk)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return _set_action(
         request,
@@ -214,6 +222,7 @@ def results(request, pk):
         "page": "scoring",
         "cset": cset,
         "results": table,
+        "corrections": selectors.reopenings(cset=cset),
         "can_manage": selectors.can_manage_set(request.user, cset),
         "reason_form": ReasonForm(),
     }
@@ -273,7 +282,10 @@ def _survey_entries(data, units, criteria):
     entries, errors = {}, []
     for u in units:
         for c in criteria:
-            raw = (data.get(f"p-{u.pk}-{c.pk}") or "").strip()
+            name = f"p-{u.pk}-{c.pk}"
+            if name not in data:
+                continue  # a cell the page did not send is left alone; an empty one is cleared
+            raw = data[name].strip()
             try:
                 entries[(u.pk, c.pk)] = parse_number(raw) if raw else None
             except ValueError:
@@ -325,56 +337,50 @@ def _evidence_choices(unit, year):
     return reports, tasks
 
 
+def _scorecard_for(cset, unit):
+    """The unit's scorecard, or an unsaved one: a page view creates nothing."""
+    return Scorecard.objects.filter(criteria_set=cset, unit=unit).first() or Scorecard(criteria_set=cset, unit=unit)
+
+
 @require_http_methods(["GET", "POST"])
 def scorecard(request, pk, unit_pk):
+    """The unit's scorecard: its editors self-assess and attach evidence; the issuer's reviewers
+    appraise. Every button of the page posts the one form, so adding or removing evidence saves
+    what was typed too, and a refused or conflicting save shows what was typed, not a blank."""
     cset = _get_set_for(request.user, pk)
     unit = _get_unit_of_set(request.user, cset, unit_pk)
-    card = services.scorecard_get(cset=cset, unit=unit)
+    card = _scorecard_for(cset, unit)
     rows = selectors.scorecard_rows(scorecard=card)
     may_edit = scoping.can(request.user, scoping.EDIT, unit)
     may_appraise = selectors.can_manage_set(request.user, cset)
     self_refusal = services.self_assessment_refusal(scorecard=card)
     appraisal_refusal = services.appraisal_refusal(scorecard=card)
-    can_self = may_edit and self_refusal is None
-    can_appraise = may_appraise and appraisal_refusal is None
-    action = request.POST.get("action")
-    self_form = (
-        ScoresForm(request.POST if action in ("save", "submit") else None, rows=rows, kind="self") if can_self else None
-    )
-    appraisal_form = (
-        ScoresForm(request.POST if action == "appraise" else None, rows=rows, kind="appraise") if can_appraise else None
-    )
+    action = request.POST.get("action", "")
+    data = request.POST if request.method == "POST" else None
+    own_kind = action in ("save", "submit", "evidence-add") or action.startswith("evidence-remove-")
+    self_form = appraisal_form = evidence_form = None
+    if may_edit and (self_refusal is None or (data and own_kind)):
+        self_form = ScoresForm(data if own_kind else None, rows=rows, kind="self", locked=self_refusal is not None)
+    if may_appraise and (appraisal_refusal is None or (data and action == "appraise")):
+        appraisal_form = ScoresForm(
+            data if action == "appraise" else None, rows=rows, kind="appraise", locked=appraisal_refusal is not None
+        )
+    if may_edit and self_refusal is None:
+        reports, tasks = _evidence_choices(unit, cset.year)
+        evidence_form = EvidenceForm(
+            data if action == "evidence-add" else None, request.FILES or None, rows=rows, reports=reports, tasks=tasks
+        )
     if request.method == "POST":
-        if action in ("save", "submit"):
-            if not may_edit:
-                raise PermissionDenied(scoping.REFUSALS[scoping.EDIT])
-            if self_form is None:
-                messages.error(request, self_refusal)
-            elif self_form.is_valid() and self_form.apply(services.scorecard_self_assess, scorecard=card):
-                if action == "submit":
-                    try:
-                        services.scorecard_submit(scorecard=card)
-                    except ValidationError as exc:
-                        _errors(request, exc)
-                        return redirect("scoring:scorecard", cset.pk, unit.pk)
-                    messages.success(
-                        request, _("The self-assessment was submitted to %(unit)s.") % {"unit": cset.issuer.name}
-                    )
-                else:
-                    messages.success(request, _("Your scores were saved."))
-                return redirect("scoring:scorecard", cset.pk, unit.pk)
-        elif action == "appraise":
-            if not may_appraise:
-                raise PermissionDenied(_("Only reviewers of %(unit)s can appraise.") % {"unit": cset.issuer.name})
-            if appraisal_form is None:
-                messages.error(request, appraisal_refusal)
-            elif appraisal_form.is_valid() and appraisal_form.apply(services.scorecard_appraise, scorecard=card):
-                messages.success(request, _("The appraisal was saved."))
-                return redirect("scoring:scorecard", cset.pk, unit.pk)
-        else:
+        done = _scorecard_post(request, action, card, self_form, appraisal_form, evidence_form)
+        if done:
+            messages.success(request, done)
+            anchor = f"#c{evidence_form.cleaned_data['criterion']}" if action == "evidence-add" else ""
+            return redirect(reverse("scoring:scorecard", args=[cset.pk, unit.pk]) + anchor)
+        if done is None:
             return HttpResponse(status=400)
+        if card.pk:
+            card.refresh_from_db()  # after a conflict the page carries the version saved since
     own, appraised, maximum = selectors.scorecard_totals(rows, survey=cset.survey)
-    reports, tasks = _evidence_choices(unit, cset.year) if can_self else ((), ())
     ctx = {
         "page": "scoring",
         "cset": cset,
@@ -383,71 +389,83 @@ def scorecard(request, pk, unit_pk):
         "rows": rows,
         "self_form": self_form,
         "appraisal_form": appraisal_form,
+        "evidence_form": evidence_form,
+        "forms": [f for f in (self_form, appraisal_form) if f is not None],
         "self_refusal": self_refusal if may_edit else None,
+        "appraisal_refusal": appraisal_refusal if may_appraise and card.status != Scorecard.Status.DRAFT else None,
         "can_return": may_appraise and card.status in ("submitted", "appraised") and cset.accepts_scores,
         "totals": {"own": own, "appraised": appraised, "maximum": maximum},
-        "evidence_form": EvidenceForm(reports=reports, tasks=tasks) if can_self else None,
-        "reason_form": ReasonForm(),
-        "history": card.history.select_related("history_user").order_by("-history_date")[:20],
+        "history": selectors.scorecard_history(scorecard=card),
     }
     return render(request, "scoring/scorecard.html", ctx)
 
 
-@require_POST
-def scorecard_return(request, pk, unit_pk):
-    cset = _get_set_for(request.user, pk, manage=True)
-    unit = _get_unit_of_set(request.user, cset, unit_pk)
-    card = services.scorecard_get(cset=cset, unit=unit)
-    form = ReasonForm(request.POST)
+def _scorecard_post(request, action, card, self_form, appraisal_form, evidence_form):
+    """Do what the pressed button asks. Returns the success message, "" when the page should
+    show again with errors (typing kept), or None for a request the page never sends."""
+    cset = card.criteria_set
+    if action == "appraise":
+        if appraisal_form is None:
+            raise PermissionDenied(_("Only reviewers of %(unit)s can appraise.") % {"unit": cset.issuer.name})
+        return _apply_scores(request, appraisal_form, services.scorecard_appraise, card) and _(
+            "The appraisal was saved."
+        )
+    if not (action in ("save", "submit", "evidence-add") or action.startswith("evidence-remove-")):
+        return None
+    if self_form is None:
+        raise PermissionDenied(scoping.REFUSALS[scoping.EDIT])
+    if not _apply_scores(request, self_form, services.scorecard_self_assess, card):
+        return ""
     try:
-        services.scorecard_return(scorecard=card, reason=form.cleaned_data["reason"] if form.is_valid() else "")
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("The scorecard was returned to %(unit)s.") % {"unit": unit.name})
-    return redirect("scoring:scorecard", cset.pk, unit.pk)
-
-
-@require_POST
-def evidence_add(request, pk, unit_pk):
-    cset = _get_set_for(request.user, pk)
-    unit = _get_unit_of_set(request.user, cset, unit_pk, scoping.EDIT)
-    card = services.scorecard_get(cset=cset, unit=unit)
-    criterion = get_object_or_404(
-        Criterion, pk=request.POST.get("criterion") or 0, criteria_set=cset, children__isnull=True
-    )
-    reports, tasks = _evidence_choices(unit, cset.year)
-    form = EvidenceForm(request.POST, request.FILES, reports=reports, tasks=tasks)
-    if form.is_valid():
-        try:
+        if action == "submit":
+            services.scorecard_submit(scorecard=card)
+            return _("The self-assessment was submitted to %(unit)s.") % {"unit": cset.issuer.name}
+        if action == "evidence-add":
+            if not evidence_form.is_valid():
+                return ""
+            data = evidence_form.cleaned_data
             services.evidence_add(
                 scorecard=card,
-                criterion=criterion,
+                criterion=data["criterion_object"],
                 user=request.user,
-                upload=form.cleaned_data.get("file"),
-                report=form.cleaned_data["report"],
-                task=form.cleaned_data["task"],
+                upload=data.get("file"),
+                report=data["report"],
+                task=data["task"],
             )
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Evidence added to %(code)s.") % {"code": criterion.code})
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, f"{criterion.code}: {message}")
-    return redirect(reverse("scoring:scorecard", args=[cset.pk, unit.pk]) + f"#c{criterion.pk}")
+            return _("Your scores were saved and the evidence added to %(code)s.") % {
+                "code": data["criterion_object"].code
+            }
+        if action.startswith("evidence-remove-"):
+            pk = action.removeprefix("evidence-remove-")
+            item = ScoreEvidence.objects.filter(pk=pk, score__scorecard=card).first() if pk.isdigit() else None
+            if item is None:
+                return None
+            services.evidence_delete(item=item)
+            return _("Your scores were saved and the evidence removed.")
+    except ValidationError as exc:
+        _errors(request, exc)
+        return ""
+    return _("Your scores were saved.")
 
 
-def _get_evidence_for(user, pk, action=scoping.VIEW):
+def _apply_scores(request, form, service, card):
+    """Validate and save a scores form; False (errors on the form) when nothing was saved."""
+    if form.locked:
+        messages.error(request, form.locked_reason(card))
+        return False
+    if not form.is_valid():
+        return False
+    if card.pk is None:
+        card.save()  # the first save of a unit added after the set was issued
+    return form.apply(service, scorecard=card, version=form.cleaned_data["version"]) is not None
+
+
+def _get_evidence_for(user, pk):
     item = get_object_or_404(
         ScoreEvidence.objects.select_related("score__scorecard__unit", "score__scorecard__criteria_set__issuer"), pk=pk
     )
-    card = item.score.scorecard
-    if not selectors.can_see_scorecard(user, card):
+    if not selectors.can_see_scorecard(user, item.score.scorecard):
         raise Http404
-    if action == scoping.EDIT and not scoping.can(user, scoping.EDIT, card.unit):
-        raise PermissionDenied(scoping.REFUSALS[scoping.EDIT])
     return item
 
 
@@ -460,13 +478,17 @@ def evidence_download(request, pk):
 
 
 @require_POST
-def evidence_delete(request, pk):
-    item = _get_evidence_for(request.user, pk, scoping.EDIT)
-    card = item.score.scorecard
+def scorecard_return(request, pk, unit_pk):
+    cset = _get_set_for(request.user, pk, manage=True)
+    unit = _get_unit_of_set(request.user, cset, unit_pk)
+    card = get_object_or_404(Scorecard, criteria_set=cset, unit=unit)
+    form = ReasonForm(request.POST)
     try:
-        services.evidence_delete(item=item)
+        if not form.is_valid() and (request.POST.get("reason") or "").strip():  # e.g. too long
+            raise ValidationError(form.errors["reason"])
+        services.scorecard_return(scorecard=card, reason=form.cleaned_data.get("reason", ""))
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("The evidence was removed."))
-    return redirect("scoring:scorecard", card.criteria_set_id, card.unit_id)
+        messages.success(request, _("The scorecard was returned to %(unit)s.") % {"unit": unit.name})
+    return redirect("scoring:scorecard", cset.pk, unit.pk)

@@ -39,6 +39,12 @@ _STEPS = {places: Decimal(1).scaleb(-places) for places in range(5)}
 _VIETNAMESE = str.maketrans({",": THOUSAND, ".": DECIMAL})
 
 
+def decimal_places(value):
+    """Decimal("14.50") → 1, Decimal("12.555") → 3, Decimal("80") → 0: how many decimals it needs."""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return -exponent if exponent < 0 else 0
+
+
 def format_percent(value, decimals=2):
     """Decimal("99.12") → "99,12 %" (a space before the sign, as Vietnamese documents write it)."""
     text = format_number(value, decimals)

@@ -87,7 +87,6 @@ PK_MEANS = {
     "dashboards:unit": "pk",
     "dashboards:export": "pk",
     "scoring:evidence": "score_evidence",
-    "scoring:evidence-delete": "score_evidence",
 }
 # Every other scoring URL's <pk> is the criteria set.
 PK_MEANS_BY_NAMESPACE = {"scoring": "criteria_set"}

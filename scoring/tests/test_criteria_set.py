@@ -209,9 +209,8 @@ def test_bad_bands_in_the_file_refuse_the_whole_import(client, tree, reviewer):
     assert not draft.criteria.exists()
 
 
-def test_a_published_sets_title_can_change_but_not_its_bands(client, tree, reviewer):
+def test_an_issued_sets_title_can_change_but_not_its_bands(client, tree, reviewer):
     cset = make_set(tree["province"])
-    CriteriaSet.objects.filter(pk=cset.pk).update(status=CriteriaSet.Status.PUBLISHED)
     client.force_login(reviewer)
     data = {
         "title": "Bộ tiêu chí xã 2026 (sửa tên)", "decision": "", "self_assessment_due": "15/11/2026",
@@ -222,6 +221,42 @@ def test_a_published_sets_title_can_change_but_not_its_bands(client, tree, revie
     cset.refresh_from_db()
     assert cset.title == "Bộ tiêu chí xã 2026 (sửa tên)" and cset.total_maximum == 100
     r = client.post(reverse("scoring:edit", args=[cset.pk]), data | {"bands": "A: 90", "title": "Khác"})
-    assert "Kết quả đã công bố: hãy mở lại để đổi mức xếp loại." in r.content.decode()
+    assert "Bộ tiêu chí đã ban hành: mức xếp loại cố định như các tiêu chí." in r.content.decode()
     cset.refresh_from_db()
     assert cset.title == "Bộ tiêu chí xã 2026 (sửa tên)" and cset.bands.count() == 4  # nothing half-saved
+
+
+def test_rows_of_a_file_may_come_in_any_order_children_still_land_under_their_parents(client, tree, reviewer):
+    cset = make_set(tree["province"], issue=False, spec=[])
+    client.force_login(reviewer)
+    rows = [["Mã", "Tiêu chí", "Điểm tối đa"], ["1.1", "Kế hoạch", 40], ["2", "Tác động", 60], ["1", "Chỉ đạo", 40],
+            ["2.1", "Hài lòng", 60]]  # fmt: skip
+    client.post(reverse("scoring:criteria-import", args=[cset.pk]), {"file": _upload(rows)})
+    assert cset.criteria.get(code="1.1").parent == cset.criteria.get(code="1")
+    assert [c.code for c in cset.criteria.all()] == ["2", "2.1", "1", "1.1"]  # fields in the file's order
+    services.bands_replace(cset=cset, bands=[("Tốt", 80)])
+    services.criteria_set_issue(cset=cset)
+    assert [f.criterion.code for f in selectors.set_results(cset=cset).fields] == ["2", "1"]
+
+
+def test_points_and_bands_with_more_than_two_decimals_are_refused():
+    spec = [
+        ("1", "Một", "33.333", 0),
+        ("1.1", "Hai", "33.333", 0),
+        ("2", "Ba", "66.667", 0),
+        ("2.1", "Bốn", "66.667", 0),
+    ]
+    problems = criteria_tree.problems(nodes(spec), Decimal(100))
+    assert "1 “Một”: điểm có tối đa hai chữ số thập phân." in problems
+    with pytest.raises(ValidationError, match="tối đa hai chữ số thập phân"):
+        services.parse_bands("Tốt: 80,125")
+
+
+def test_a_draft_set_is_seen_by_its_issuers_reviewers_only(client, tree, reviewer, editor):
+    draft = make_set(tree["province"], issue=False)
+    client.force_login(editor)
+    assert client.get(reverse("scoring:detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("scoring:criteria-export", args=[draft.pk])).status_code == 404
+    assert draft.title not in client.get(reverse("scoring:list")).content.decode()
+    client.force_login(reviewer)
+    assert client.get(reverse("scoring:detail", args=[draft.pk])).status_code == 200

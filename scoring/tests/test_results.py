@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from scoring import selectors, services
 from scoring.testing import appraise, make_set
@@ -206,3 +207,39 @@ def test_the_dashboard_card_ignores_results_not_yet_published(published, provinc
     assert card.results.cset.year == 2025  # the reopened 2026 results leave the card
     assert (card.mine.percent, card.mine.rank) == (Decimal("70.00"), 5)
     assert not selectors.index_card(unit=units["U10"])  # new in 2026: nothing published yet
+
+
+def test_without_a_survey_a_field_scored_wholly_by_the_survey_drops_out(province, client, django_user_model):
+    issuer, units = province
+    spec = [("1", "Chỉ đạo", 40, 0), ("1.1", "Kế hoạch", 40, 0), ("2", "Tác động", 60, 60), ("2.1", "Hài lòng", 60, 60)]
+    cset = make_set(issuer, 2026, spec=spec, survey=False)
+    for unit in units.values():
+        appraise(cset, unit, {"1.1": 30})
+    services.criteria_set_publish(cset=cset)
+    results = selectors.set_results(cset=cset)
+    assert [f.criterion.code for f in results.fields] == ["1"]
+    assert (results.highest.points, results.highest.maximum, results.highest.percent) == (30, 40, Decimal("75.00"))
+    reader = django_user_model.objects.create_user("doc", is_staff=True)
+    client.force_login(reader)
+    assert client.get(reverse("scoring:results", args=[cset.pk])).status_code == 200
+
+
+def test_in_a_first_year_nobody_is_new_there_is_just_nothing_to_compare(province, client, django_user_model):
+    issuer, units = province
+    cset = make_set(issuer, 2026)
+    for unit in units.values():
+        appraise(cset, unit, {"1.1": 5, "1.2": 5, "2.1": 5, "2.2": 5}, survey={"2.3": 5})
+    services.criteria_set_publish(cset=cset)
+    client.force_login(django_user_model.objects.create_user("doc", is_staff=True))
+    html = client.get(reverse("scoring:results", args=[cset.pk])).content.decode()
+    assert "mới năm nay" not in html
+
+
+def test_a_correction_after_publishing_stays_listed_with_its_reason(published, client, django_user_model):
+    cset, _units = published
+    reviewer = django_user_model.objects.create_user("sonoivu2", first_name="Lê Châu", is_staff=True)
+    client.force_login(reviewer)
+    client.post(reverse("scoring:reopen", args=[cset.pk]), {"reason": "Sai điểm điều tra của xã U7"})
+    client.post(reverse("scoring:publish", args=[cset.pk]))
+    html = client.get(reverse("scoring:results", args=[cset.pk])).content.decode()
+    assert "Điều chỉnh sau khi công bố" in html and "Lê Châu · Sai điểm điều tra của xã U7" in html

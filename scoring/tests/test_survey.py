@@ -70,3 +70,23 @@ def test_only_the_issuers_reviewers_enter_survey_points(client, cset, editor):
     client.force_login(editor)
     assert client.get(reverse("scoring:survey", args=[cset.pk])).status_code == 403
     assert client.get(reverse("scoring:survey-export", args=[cset.pk])).status_code == 403
+
+
+def test_cells_the_page_did_not_send_are_left_alone(client, cset, tree, reviewer):
+    client.force_login(reviewer)
+    c = leaf(cset, "2.3")
+    url = reverse("scoring:survey", args=[cset.pk])
+    client.post(url, {f"p-{tree['commune_a1'].pk}-{c.pk}": "17", f"p-{tree['commune_a2'].pk}-{c.pk}": "16"})
+    client.post(url, {f"p-{tree['commune_a1'].pk}-{c.pk}": "18"})  # a2 not sent: kept
+    assert dict(SurveyScore.objects.values_list("unit__code", "points")) == {"99101": 18, "99103": 16}
+    client.post(url, {f"p-{tree['commune_a2'].pk}-{c.pk}": ""})  # sent empty: cleared
+    assert list(SurveyScore.objects.values_list("unit__code", flat=True)) == ["99101"]
+
+
+def test_a_large_provinces_grid_fits_in_one_post(client, cset, tree, reviewer):
+    # 160 communes × 12 survey criteria is ~1,920 cells; Django's default stops at 1,000 fields.
+    client.force_login(reviewer)
+    c = leaf(cset, "2.3")
+    data = {f"p-{9000 + i}-{c.pk}": "" for i in range(1920)} | {f"p-{tree['commune_a1'].pk}-{c.pk}": "17"}
+    assert client.post(reverse("scoring:survey", args=[cset.pk]), data).status_code == 302
+    assert SurveyScore.objects.get().points == 17
