@@ -5,17 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from dashboards.selectors import Filters
 from indicators.models import Indicator, ParField, ReportingPeriod
 from indicators.selectors import latest_due_period
-from parc.lib.forms import StyledFormMixin
+from parc.lib.forms import QuickSelect, StyledFormMixin
 from parc.lib.periods import SPAN_LABELS
 
 
 class DashboardFilterForm(StyledFormMixin, forms.Form):
     """Every filter lives in the URL (?nam=2026&ky=H1&linh_vuc=digital …): a view is a link."""
 
-    nam = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
-    ky = forms.ChoiceField(label=_("Period"), choices=list(SPAN_LABELS.items()), required=False)
-    linh_vuc = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields")), *ParField.choices], required=False)
-    chi_so = forms.ChoiceField(label=_("Indicator"), required=False)
+    nam = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=QuickSelect)
+    ky = forms.ChoiceField(label=_("Period"), choices=list(SPAN_LABELS.items()), required=False, widget=QuickSelect)
+    linh_vuc = forms.ChoiceField(
+        label=_("Field"), choices=[("", _("All fields")), *ParField.choices], required=False, widget=QuickSelect
+    )
+    chi_so = forms.ChoiceField(label=_("Indicator"), required=False, widget=QuickSelect)
     gom_da_gui = forms.BooleanField(label=_("Include submitted figures not yet approved"), required=False)
     sap_xep = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -4,6 +4,9 @@ from decimal import Decimal
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from parc.lib.numbers import AmbiguousNumber, parse_number
@@ -44,6 +47,26 @@ class StyledFormMixin:
                 described = widget.attrs.get("aria-describedby", "")
                 if error_id not in described:
                     widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in Python. Django renders each <option> through a template include:
+    the dashboard's filter form (40-odd options, on every page, cached or not) spent ~10 ms of a
+    ~28 ms cached page on it. Same markup, same escaping, optgroups kept."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group, options, _index in widget["optgroups"]:
+            html = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((o["value"], mark_safe(" selected") if o["selected"] else "", o["label"]) for o in options),
+            )
+            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group, html) if group else html)
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), mark_safe("".join(groups))
+        )
 
 
 class VNDecimalField(forms.DecimalField):
