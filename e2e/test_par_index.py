@@ -29,23 +29,23 @@ def test_a_scorecard_is_filled_appraised_published_and_read(page_for, live_serve
     scores = {"1.1": "15,5", "1.2": "8", "2.1": "26,24", "2.2": "20"}
     for code, value in scores.items():
         officer.fill(f"#id_score_{leaf(cset, code).pk}", value)
-    officer.click("button[value=save]")
+    officer.click("button[value=save]:not(.visually-hidden)")
     first = officer.locator(f"#c{leaf(cset, '1.1').pk}")
     assert "1.1: điểm 15,50 vượt điểm tối đa 15,00." in first.inner_text()
     assert officer.input_value(f"#id_score_{leaf(cset, '2.1').pk}") == "26,24"  # nothing typed is lost
     officer.fill(f"#id_score_{leaf(cset, '1.1').pk}", "12,5")
     officer.fill(f"#id_text_{leaf(cset, '1.1').pk}", "Kế hoạch số 12/KH-UBND ngày 10/01/2026")
-    officer.click("button[value=submit]")
+    officer.click("button[value=submit]:not(.visually-hidden)")
     officer.wait_for_selector("text=Đã gửi bản tự đánh giá tới Tỉnh Bình Giang.")
     shot(officer, "4-officer-scorecard-submitted")
 
     boss = page_for(reviewer)
     boss.goto(officer.url)
     boss.fill(f"#id_score_{leaf(cset, '1.1').pk}", "12")
-    boss.click("button[value=appraise]")
+    boss.click("button[value=appraise]:not(.visually-hidden)")
     assert "hãy nêu lý do điểm thẩm định khác điểm tự chấm (12,50)" in boss.inner_text(f"#c{leaf(cset, '1.1').pk}")
     boss.fill(f"#id_text_{leaf(cset, '1.1').pk}", "Kế hoạch ban hành chậm")
-    boss.click("button[value=appraise]")
+    boss.click("button[value=appraise]:not(.visually-hidden)")
     boss.wait_for_selector("text=Đã lưu kết quả thẩm định.")
     assert Scorecard.objects.get(criteria_set=cset, unit=tree["commune_a1"]).status == "appraised"
     boss.click(f".breadcrumb >> text={cset.title}")

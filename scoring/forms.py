@@ -51,8 +51,6 @@ class ScoresForm(StyledFormMixin, forms.Form):
     published …); a posted form is still shown with what was typed, read-only, so nothing typed
     is lost from the screen."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
     def __init__(self, *args, rows, kind, locked=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind, self.locked, self.conflict = kind, locked, False
@@ -82,9 +80,6 @@ class ScoresForm(StyledFormMixin, forms.Form):
             # The page shows both kinds side by side: each form hangs its fields on the row.
             setattr(row, f"{prefix}_input", self[f"score_{c.pk}"])
             setattr(row, f"{prefix}_text", self[f"text_{c.pk}"])
-
-    def set_version(self, version):
-        self.fields["version"].initial = version
 
     def locked_reason(self, card):
         if self.kind == "self":

@@ -328,13 +328,16 @@ def scorecard_self_assess(*, scorecard, entries, version=None):
     if errors:
         raise ValidationError(errors)
     scores = {s.criterion_id: s for s in scorecard.scores.all()}
+    changed = False
     for cid, (value, text) in entries.items():
         score = scores.get(cid) or Score(scorecard=scorecard, criterion=leaves[cid])
-        if score.pk and score.self_score == value and score.explanation == text:
-            continue  # unchanged: no history row
+        if (score.self_score, score.explanation) == (value, text) and (score.pk or value is None):
+            continue  # unchanged: no history row, and no new version to conflict with
         score.self_score, score.explanation = value, text
         score.save()
-    _saved(scorecard)
+        changed = True
+    if changed:
+        _saved(scorecard)
     return scorecard
 
 
@@ -394,21 +397,25 @@ def scorecard_appraise(*, scorecard, entries, version=None):
             errors[cid] = problem
     if errors:
         raise ValidationError(errors)
+    changed = False
     for cid, (value, reason) in entries.items():
         score = scores.get(cid) or Score(scorecard=scorecard, criterion=leaves[cid])
         reason = (reason or "").strip()
-        if score.pk and score.appraised_score == value and score.appraisal_reason == reason:
+        if (score.appraised_score, score.appraisal_reason) == (value, reason) and (score.pk or value is None):
             continue
         score.appraised_score, score.appraisal_reason = value, reason
         score.save()
         scores[cid] = score
+        changed = True
     complete = all(
         cid in scores and scores[cid].appraised_score is not None
         for cid, c in leaves.items()
         if c.appraised_maximum > 0
     )
-    scorecard.status = Scorecard.Status.APPRAISED if complete else Scorecard.Status.SUBMITTED
-    _saved(scorecard, "status")
+    status = Scorecard.Status.APPRAISED if complete else Scorecard.Status.SUBMITTED
+    if changed or status != scorecard.status:
+        scorecard.status = status
+        _saved(scorecard, "status")
     return scorecard
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -342,57 +344,75 @@ def _scorecard_for(cset, unit):
     return Scorecard.objects.filter(criteria_set=cset, unit=unit).first() or Scorecard(criteria_set=cset, unit=unit)
 
 
+OWN_ACTIONS = ("save", "submit", "evidence-add")
+REMOVE_EVIDENCE = re.compile(r"evidence-remove-(\d{1,12})", re.ASCII)
+
+
 @require_http_methods(["GET", "POST"])
 def scorecard(request, pk, unit_pk):
     """The unit's scorecard: its editors self-assess and attach evidence; the issuer's reviewers
-    appraise. Every button of the page posts the one form, so adding or removing evidence saves
-    what was typed too, and a refused or conflicting save shows what was typed, not a blank."""
+    appraise (and, being the appraisers, do not write the unit's own scores). Every button of
+    the page posts the one form, so adding or removing evidence saves what was typed too, and a
+    refused or conflicting save shows what was typed, not a blank."""
     cset = _get_set_for(request.user, pk)
     unit = _get_unit_of_set(request.user, cset, unit_pk)
     card = _scorecard_for(cset, unit)
-    rows = selectors.scorecard_rows(scorecard=card)
-    may_edit = scoping.can(request.user, scoping.EDIT, unit)
     may_appraise = selectors.can_manage_set(request.user, cset)
+    may_edit = scoping.can(request.user, scoping.EDIT, unit) and not may_appraise
+    kind = removal = version = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        removing = REMOVE_EVIDENCE.fullmatch(action)
+        kind = "appraise" if action == "appraise" else "self" if action in OWN_ACTIONS or removing else None
+        version = _posted_version(request)
+        if kind is None or version is None:
+            return HttpResponse(status=400)  # nothing the page sends
+        if not (may_appraise if kind == "appraise" else may_edit):
+            raise PermissionDenied(
+                _("Only reviewers of %(unit)s can appraise.") % {"unit": cset.issuer.name}
+                if kind == "appraise"
+                else scoping.REFUSALS[scoping.EDIT]
+            )
+        if removing:  # found before anything is written
+            removal = get_object_or_404(ScoreEvidence, pk=int(removing.group(1)), score__scorecard_id=card.pk or 0)
+    rows = selectors.scorecard_rows(scorecard=card)
     self_refusal = services.self_assessment_refusal(scorecard=card)
     appraisal_refusal = services.appraisal_refusal(scorecard=card)
-    action = request.POST.get("action", "")
-    data = request.POST if request.method == "POST" else None
-    own_kind = action in ("save", "submit", "evidence-add") or action.startswith("evidence-remove-")
+    data = request.POST if kind else None
     self_form = appraisal_form = evidence_form = None
-    if may_edit and (self_refusal is None or (data and own_kind)):
-        self_form = ScoresForm(data if own_kind else None, rows=rows, kind="self", locked=self_refusal is not None)
-    if may_appraise and (appraisal_refusal is None or (data and action == "appraise")):
+    if may_edit and (self_refusal is None or kind == "self"):
+        self_form = ScoresForm(
+            data if kind == "self" else None, rows=rows, kind="self", locked=self_refusal is not None
+        )
+    if may_appraise and (appraisal_refusal is None or kind == "appraise"):
         appraisal_form = ScoresForm(
-            data if action == "appraise" else None, rows=rows, kind="appraise", locked=appraisal_refusal is not None
+            data if kind == "appraise" else None, rows=rows, kind="appraise", locked=appraisal_refusal is not None
         )
     if may_edit and self_refusal is None:
         reports, tasks = _evidence_choices(unit, cset.year)
-        evidence_form = EvidenceForm(
-            data if action == "evidence-add" else None, request.FILES or None, rows=rows, reports=reports, tasks=tasks
-        )
-    if request.method == "POST":
-        done = _scorecard_post(request, action, card, self_form, appraisal_form, evidence_form)
-        if done:
-            messages.success(request, done)
-            anchor = f"#c{evidence_form.cleaned_data['criterion']}" if action == "evidence-add" else ""
+        posted = data if data and data.get("action") == "evidence-add" else None
+        evidence_form = EvidenceForm(posted, request.FILES or None, rows=rows, reports=reports, tasks=tasks)
+    if kind:
+        form = appraisal_form if kind == "appraise" else self_form
+        anchor = _scorecard_post(request, card, form, evidence_form, removal, version)
+        if anchor is not None:  # saved: show the fresh scorecard
             return redirect(reverse("scoring:scorecard", args=[cset.pk, unit.pk]) + anchor)
-        if done is None:
-            return HttpResponse(status=400)
-        if card.pk:
-            card.refresh_from_db()  # after a conflict the page carries the version saved since
+        if form.conflict:
+            card.refresh_from_db()
+            version = card.version  # saving again now overwrites, knowingly
     own, appraised, maximum = selectors.scorecard_totals(rows, survey=cset.survey)
     ctx = {
         "page": "scoring",
         "cset": cset,
         "unit": unit,
         "card": card,
+        "version": card.version if version is None else version,
         "rows": rows,
         "self_form": self_form,
         "appraisal_form": appraisal_form,
         "evidence_form": evidence_form,
         "forms": [f for f in (self_form, appraisal_form) if f is not None],
         "self_refusal": self_refusal if may_edit else None,
-        "appraisal_refusal": appraisal_refusal if may_appraise and card.status != Scorecard.Status.DRAFT else None,
         "can_return": may_appraise and card.status in ("submitted", "appraised") and cset.accepts_scores,
         "totals": {"own": own, "appraised": appraised, "maximum": maximum},
         "history": selectors.scorecard_history(scorecard=card),
@@ -400,29 +420,39 @@ def scorecard(request, pk, unit_pk):
     return render(request, "scoring/scorecard.html", ctx)
 
 
-def _scorecard_post(request, action, card, self_form, appraisal_form, evidence_form):
-    """Do what the pressed button asks. Returns the success message, "" when the page should
-    show again with errors (typing kept), or None for a request the page never sends."""
-    cset = card.criteria_set
-    if action == "appraise":
-        if appraisal_form is None:
-            raise PermissionDenied(_("Only reviewers of %(unit)s can appraise.") % {"unit": cset.issuer.name})
-        return _apply_scores(request, appraisal_form, services.scorecard_appraise, card) and _(
-            "The appraisal was saved."
-        )
-    if not (action in ("save", "submit", "evidence-add") or action.startswith("evidence-remove-")):
+def _posted_version(request):
+    """The scorecard version the page was drawn from, or None when the post carries none."""
+    raw = request.POST.get("version", "")
+    return int(raw) if re.fullmatch(r"\d{1,9}", raw, re.ASCII) else None
+
+
+def _scorecard_post(request, card, form, evidence_form, removal, version):
+    """Save the scores, then do what the pressed button asked. Returns where to go (an anchor,
+    possibly empty) once the scores are saved, or None to show the page again: refused, wrong
+    figures, or a conflict — with what was typed."""
+    action = request.POST["action"]
+    if form.locked:
+        messages.error(request, form.locked_reason(card))
         return None
-    if self_form is None:
-        raise PermissionDenied(scoping.REFUSALS[scoping.EDIT])
-    if not _apply_scores(request, self_form, services.scorecard_self_assess, card):
-        return ""
+    if not form.is_valid():
+        return None
+    if card.pk is None:  # the first save of a unit added after the set was issued
+        card = services.scorecard_get(cset=card.criteria_set, unit=card.unit)
+    service = services.scorecard_appraise if form.kind == "appraise" else services.scorecard_self_assess
+    if form.apply(service, scorecard=card, version=version) is None:
+        return None
+    # The scores are saved; whatever follows, the page shows the fresh scorecard.
     try:
-        if action == "submit":
+        if action == "appraise":
+            messages.success(request, _("The appraisal was saved."))
+        elif action == "submit":
             services.scorecard_submit(scorecard=card)
-            return _("The self-assessment was submitted to %(unit)s.") % {"unit": cset.issuer.name}
-        if action == "evidence-add":
+            messages.success(
+                request, _("The self-assessment was submitted to %(unit)s.") % {"unit": card.criteria_set.issuer.name}
+            )
+        elif action == "evidence-add":
             if not evidence_form.is_valid():
-                return ""
+                raise ValidationError([m for errors in evidence_form.errors.values() for m in errors])
             data = evidence_form.cleaned_data
             services.evidence_add(
                 scorecard=card,
@@ -432,32 +462,21 @@ def _scorecard_post(request, action, card, self_form, appraisal_form, evidence_f
                 report=data["report"],
                 task=data["task"],
             )
-            return _("Your scores were saved and the evidence added to %(code)s.") % {
-                "code": data["criterion_object"].code
-            }
-        if action.startswith("evidence-remove-"):
-            pk = action.removeprefix("evidence-remove-")
-            item = ScoreEvidence.objects.filter(pk=pk, score__scorecard=card).first() if pk.isdigit() else None
-            if item is None:
-                return None
-            services.evidence_delete(item=item)
-            return _("Your scores were saved and the evidence removed.")
+            messages.success(
+                request,
+                _("Your scores were saved and the evidence added to %(code)s.")
+                % {"code": data["criterion_object"].code},
+            )
+            return f"#c{data['criterion_object'].pk}"
+        elif removal is not None:
+            services.evidence_delete(item=removal)
+            messages.success(request, _("Your scores were saved and the evidence removed."))
+        else:
+            messages.success(request, _("Your scores were saved."))
     except ValidationError as exc:
+        messages.info(request, _("Your scores were saved."))
         _errors(request, exc)
-        return ""
-    return _("Your scores were saved.")
-
-
-def _apply_scores(request, form, service, card):
-    """Validate and save a scores form; False (errors on the form) when nothing was saved."""
-    if form.locked:
-        messages.error(request, form.locked_reason(card))
-        return False
-    if not form.is_valid():
-        return False
-    if card.pk is None:
-        card.save()  # the first save of a unit added after the set was issued
-    return form.apply(service, scorecard=card, version=form.cleaned_data["version"]) is not None
+    return ""
 
 
 def _get_evidence_for(user, pk):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from indicators.testing import make_period, make_report
 from scoring import services
-from scoring.models import CriteriaSet, Score, Scorecard
+from scoring.models import CriteriaSet, Score, Scorecard, ScoreEvidence
 from scoring.testing import appraise, leaf, make_set
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,8 @@ def test_evidence_is_a_file_or_a_report_or_a_plan_task_and_adding_it_keeps_the_t
     post(link=f"report-{report.pk}")
     assert "Minh chứng có thể là tệp PDF" in post(file=SimpleUploadedFile("virus.exe", b"MZ")).content.decode()
     assert "Chọn một tệp hoặc một báo cáo, nhiệm vụ" in post().content.decode()
-    assert client.post(url, _self_data(cset, "evidence-add") | {"criterion": "abc"}).status_code == 200  # not a 500
+    odd = client.post(url, _self_data(cset, "evidence-add") | {"criterion": "abc"}, follow=True)
+    assert odd.status_code == 200 and "Đã lưu điểm tự chấm." in odd.content.decode()  # said, not a 500
     score = Score.objects.get(criterion_id=c)
     assert [(bool(e.file), e.report_id) for e in score.evidence.all()] == [(True, None), (False, report.pk)]
     html = client.get(url).content.decode()
@@ -208,3 +209,93 @@ def test_opening_a_scorecard_creates_nothing(client, cset, tree, editor):
     client.force_login(editor)
     assert client.get(_page(client, cset, tree["commune_a1"])).status_code == 200
     assert not Scorecard.objects.exists()
+
+
+def _page_version(html):
+    return re.search(r'name="version" value="(\d+)"', html).group(1)
+
+
+def test_after_a_typing_error_the_page_still_carries_the_version_it_was_drawn_from(client, cset, tree, editor):
+    client.force_login(editor)
+    url = _page(client, cset, tree["commune_a1"])
+    drawn = _page_version(client.get(url).content.decode())
+    client.post(url, _self_data(cset, **{"1_1": "11"}))  # a colleague saves meanwhile
+    r = client.post(url, _self_data(cset, version=drawn, **{"1_1": "abc"}))
+    assert _page_version(r.content.decode()) == drawn  # not the colleague's newer version
+    r = client.post(url, _self_data(cset, version=drawn, **{"1_1": "9"}))
+    assert "đã lưu phiếu chấm này lúc" in r.content.decode()
+    assert Score.objects.get(criterion__code="1.1").self_score == 11
+
+
+def test_attaching_a_file_does_not_make_a_colleagues_next_save_conflict(client, cset, tree, editor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(editor)
+    url = _page(client, cset, tree["commune_a1"])
+    client.post(url, _self_data(cset, **{"1_1": "11"}))
+    drawn = _page_version(client.get(url).content.decode())
+    evidence = _self_data(cset, "evidence-add", **{"1_1": "11"}) | {"criterion": leaf(cset, "1.1").pk}
+    client.post(url, evidence | {"file": SimpleUploadedFile("a.pdf", b"%PDF")})  # scores unchanged
+    client.post(url, _self_data(cset, version=drawn, **{"1_1": "12"}))
+    assert Score.objects.get(criterion__code="1.1").self_score == 12
+
+
+def test_enter_in_a_score_box_saves_and_never_removes_evidence(client, cset, tree, editor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(editor)
+    url = _page(client, cset, tree["commune_a1"])
+    evidence = _self_data(cset, "evidence-add") | {"criterion": leaf(cset, "1.1").pk}
+    client.post(url, evidence | {"file": SimpleUploadedFile("a.pdf", b"%PDF")})
+    html = client.get(url).content.decode()
+    form = html[html.index('<form method="post" id="scores"') :]
+    first_button = re.search(r"<button[^>]*>", form).group(0)
+    assert 'value="save"' in first_button  # the button Enter presses
+    assert 'value="evidence-remove-' in form
+
+
+def test_evidence_of_another_scorecard_cannot_be_removed_and_nothing_is_saved(
+    client, cset, tree, editor, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    other = services.scorecard_get(cset=cset, unit=tree["commune_a2"])
+    item = services.evidence_add(
+        scorecard=other, criterion=leaf(cset, "1.1"), user=editor, upload=SimpleUploadedFile("b.pdf", b"%PDF")
+    )
+    client.force_login(editor)
+    r = client.post(
+        _page(client, cset, tree["commune_a1"]), _self_data(cset, f"evidence-remove-{item.pk}", **{"1_1": "5"})
+    )
+    assert r.status_code == 404
+    assert ScoreEvidence.objects.filter(pk=item.pk).exists() and not Score.objects.filter(self_score=5).exists()
+    for odd in ("evidence-remove-²", "evidence-remove-", "delete", ""):
+        assert client.post(_page(client, cset, tree["commune_a1"]), {"action": odd, "version": 0}).status_code == 400
+    assert client.post(_page(client, cset, tree["commune_a1"]), {"action": "save", "version": "x"}).status_code == 400
+
+
+def test_the_reviewer_appraises_through_the_page_and_does_not_write_the_units_own_scores(client, cset, tree, reviewer):
+    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
+    entries = {leaf(cset, c).pk: (Decimal(5), "") for c in ("1.1", "1.2", "2.1", "2.2")}
+    services.scorecard_self_assess(scorecard=card, entries=entries)
+    client.force_login(reviewer)
+    url = _page(client, cset, tree["commune_a1"])
+    assert client.post(url, _self_data(cset, **{"1_1": "15"})).status_code == 403  # the appraisers do not self-assess
+    services.scorecard_submit(scorecard=Scorecard.objects.get(pk=card.pk))
+    version = _page_version(client.get(url).content.decode())
+    data = {"action": "appraise", "version": version}
+    for code in ("1.1", "1.2", "2.1", "2.2"):
+        data[f"score_{leaf(cset, code).pk}"] = "5"
+        data[f"text_{leaf(cset, code).pk}"] = ""
+    data[f"score_{leaf(cset, '1.1').pk}"] = "4"
+    r = client.post(url, data)
+    assert "hãy nêu lý do điểm thẩm định khác điểm tự chấm (5,00)" in r.content.decode()
+    data[f"text_{leaf(cset, '1.1').pk}"] = "Thiếu biên bản kiểm tra"
+    assert client.post(url, data).status_code == 302
+    card.refresh_from_db()
+    assert card.status == "appraised" and card.scores.get(criterion__code="1.1").appraised_score == 4
+
+
+def test_a_viewer_can_read_a_scorecard_but_not_post_to_it(client, cset, tree, leader):
+    client.force_login(leader)
+    url = _page(client, cset, tree["commune_a1"])
+    assert client.get(url).status_code == 200
+    for action in ("save", "submit", "evidence-add", "appraise"):
+        assert client.post(url, {"action": action, "version": 0}).status_code == 403, action
