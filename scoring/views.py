@@ -248,6 +248,7 @@ def _survey_parts(cset):
 def survey(request, pk):
     cset = _get_set_for(request.user, pk, manage=True)
     units, criteria, points = _survey_parts(cset)
+    cell_errors = {}
     if request.method == "POST":
         upload = request.FILES.get("file")
 
@@ -261,7 +262,11 @@ def survey(request, pk):
             )
 
         entries = _write_all_or_nothing(
-            request, read, lambda entries: services.survey_save(cset=cset, entries=entries), _("Nothing was saved:")
+            request,
+            read,
+            lambda entries: services.survey_save(cset=cset, entries=entries),
+            _("Nothing was saved:"),
+            marks=cell_errors,
         )
         if entries is not None:
             messages.success(request, _("%(count)s survey points were saved.") % {"count": len(entries)})
@@ -270,8 +275,21 @@ def survey(request, pk):
         "page": "scoring",
         "cset": cset,
         "criteria": criteria,
+        # Each cell: criterion, stored points, what was typed (after a refused post), its error.
         "grid": [
-            (u, [(c, points.get((u.pk, c.pk)), request.POST.get(f"p-{u.pk}-{c.pk}")) for c in criteria]) for u in units
+            (
+                u,
+                [
+                    (
+                        c,
+                        points.get((u.pk, c.pk)),
+                        request.POST.get(f"p-{u.pk}-{c.pk}"),
+                        cell_errors.get(f"{u.pk}-{c.pk}"),
+                    )
+                    for c in criteria
+                ],
+            )
+            for u in units
         ],
         "refusal": services.survey_refusal(cset=cset),
         "upload_form": UploadForm(),
@@ -281,7 +299,7 @@ def survey(request, pk):
 
 def _survey_entries(data, units, criteria):
     """({(unit id, criterion id): points or None}, errors) from the survey grid's inputs."""
-    entries, errors = {}, []
+    entries, errors = {}, {}
     for u in units:
         for c in criteria:
             name = f"p-{u.pk}-{c.pk}"
@@ -291,16 +309,18 @@ def _survey_entries(data, units, criteria):
             try:
                 entries[(u.pk, c.pk)] = parse_number(raw) if raw else None
             except ValueError:
-                errors.append(
-                    _("%(unit)s, %(code)s: “%(value)s” is not a number.")
-                    % {"unit": u.name, "code": c.code, "value": raw}
-                )
+                errors[f"{u.pk}-{c.pk}"] = _("%(unit)s, %(code)s: “%(value)s” is not a number.") % {
+                    "unit": u.name,
+                    "code": c.code,
+                    "value": raw,
+                }
     return entries, errors
 
 
-def _write_all_or_nothing(request, read, write, refused):
+def _write_all_or_nothing(request, read, write, headline, marks=None):
     """`read()` gives (rows, errors); `write(rows)` only when there is no error. What goes wrong
-    becomes messages in the user's language; returns the rows written, or None."""
+    becomes messages in the user's language (after `headline`); returns the rows written, or
+    None. Errors keyed by what they are about (a dict) also go to `marks`, for the page to mark."""
     try:
         rows, errors = read()
         if errors:
@@ -309,8 +329,10 @@ def _write_all_or_nothing(request, read, write, refused):
     except SpreadsheetError as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, refused)
+        messages.error(request, headline)
         _errors(request, exc)
+        if marks is not None and hasattr(exc, "error_dict"):
+            marks.update({key: " ".join(m) for key, m in exc.message_dict.items()})
     else:
         return rows
     return None

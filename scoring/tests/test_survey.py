@@ -1,6 +1,7 @@
 """Survey points: entered in a grid or imported from a spreadsheet, all or nothing."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -26,9 +27,12 @@ def test_the_reviewer_enters_survey_points_with_decimal_commas(client, cset, tre
     r = client.post(url, {f"p-{tree['commune_a1'].pk}-{c.pk}": "17,25", f"p-{tree['commune_a2'].pk}-{c.pk}": ""})
     assert r.status_code == 302
     assert SurveyScore.objects.get().points == Decimal("17.25")
-    r = client.post(url, {f"p-{tree['commune_a1'].pk}-{c.pk}": "21"})  # above the 20 of 2.3
-    assert "vượt điểm tối đa 20,00" in r.content.decode()
-    assert 'value="21"' in r.content.decode()  # what was typed stays in its box
+    cell = f"p-{tree['commune_a1'].pk}-{c.pk}"
+    for typed, message in (("21", "vượt điểm tối đa 20,00"), ("x", "“x” không phải là số.")):
+        html = client.post(url, {cell: typed}).content.decode()  # 2.3 gives at most 20
+        field = re.search(rf'<input[^>]*name="{cell}"[^>]*>', html).group(0)
+        assert f'value="{typed}"' in field and 'aria-invalid="true"' in field  # kept in its box, and marked
+        assert re.search(rf'id="{cell}-error">[^<]*{message}', html)
     assert SurveyScore.objects.get().points == Decimal("17.25")
 
 
