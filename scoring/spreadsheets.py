@@ -248,3 +248,34 @@ def results_workbook(results):
         )
         ws.freeze_panes = "D3"
         return workbook_bytes(wb)
+
+
+def scorecard_workbook(*, card, rows, totals):
+    """One unit's scorecard as the unit files it (self-assessed and appraised, side by side)."""
+    cset = card.criteria_set
+    with translation.override("vi"):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Phiếu chấm"
+        headers = ["Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Giải trình", "Điểm thẩm định", "Lý do",
+                   "Điểm điều tra", "Tài liệu kiểm chứng"]  # fmt: skip
+        table = []
+        for r in rows:
+            c, score = r.criterion, r.score
+            table.append([
+                c.code,
+                ("    " * r.depth) + c.title,
+                c.maximum,
+                score.self_score if score and r.is_leaf else None,
+                score.explanation if score and r.is_leaf else "",
+                score.appraised_score if score and r.is_leaf else None,
+                score.appraisal_reason if score and r.is_leaf else "",
+                r.survey_points if r.is_leaf else None,
+                "; ".join(e.name for e in r.evidence),
+            ])  # fmt: skip
+        table.append(["", "Tổng", totals["maximum"], totals["own"], "", totals["appraised"], "", None, ""])
+        write_table(ws, headers, table, number_formats={3: "0.00", 4: "0.00", 6: "0.00", 8: "0.00"})
+        ws.insert_rows(1)
+        ws.cell(row=1, column=1).value = f"{cset.title} — {card.unit.name} ({card.get_status_display()})"
+        ws.freeze_panes = "C3"
+        return workbook_bytes(wb)

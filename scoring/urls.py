@@ -20,5 +20,6 @@ urlpatterns = [
     path("<int:pk>/dieu-tra.xlsx", views.survey_export, name="survey-export"),
     path("<int:pk>/don-vi/<int:unit_pk>/", views.scorecard, name="scorecard"),
     path("<int:pk>/don-vi/<int:unit_pk>/tra-lai/", views.scorecard_return, name="scorecard-return"),
+    path("<int:pk>/don-vi/<int:unit_pk>/phieu.xlsx", views.scorecard_export, name="scorecard-export"),
     path("minh-chung/<int:pk>/", views.evidence_download, name="evidence"),
 ]

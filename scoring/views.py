@@ -501,6 +501,19 @@ def _scorecard_post(request, card, form, evidence_form, removal, version):
     return ""
 
 
+@require_GET
+def scorecard_export(request, pk, unit_pk):
+    cset = _get_set_for(request.user, pk)
+    unit = _get_unit_of_set(request.user, cset, unit_pk)
+    card = _scorecard_for(cset, unit)
+    rows = selectors.scorecard_rows(scorecard=card)
+    own, appraised, maximum = selectors.scorecard_totals(rows, survey=cset.survey)
+    content = spreadsheets.scorecard_workbook(
+        card=card, rows=rows, totals={"own": own, "appraised": appraised, "maximum": maximum}
+    )
+    return _xlsx(content, f"phieu-cham-{slugify(unit.name)}-{cset.year}")
+
+
 def _get_evidence_for(user, pk):
     item = get_object_or_404(
         ScoreEvidence.objects.select_related("score__scorecard__unit", "score__scorecard__criteria_set__issuer"), pk=pk

@@ -299,3 +299,18 @@ def test_a_viewer_can_read_a_scorecard_but_not_post_to_it(client, cset, tree, le
     assert client.get(url).status_code == 200
     for action in ("save", "submit", "evidence-add", "appraise"):
         assert client.post(url, {"action": action, "version": 0}).status_code == 403, action
+
+
+def test_the_scorecard_downloads_as_the_unit_files_it(client, cset, tree, editor):
+    import io
+
+    from openpyxl import load_workbook
+
+    appraise(cset, tree["commune_a1"], {"1.1": 12.5, "1.2": 8, "2.1": 25, "2.2": 20}, survey={"2.3": 15})
+    client.force_login(editor)
+    r = client.get(reverse("scoring:scorecard-export", args=[cset.pk, tree["commune_a1"].pk]))
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = {row[0]: row for row in ws.iter_rows(min_row=3, values_only=True)}
+    assert rows["1.1"][3] == 12.5 and rows["1.1"][5] == 12.5 and rows["2.3"][7] == 15
+    assert rows[None][1] == "Tổng" and rows[None][3] == 80.5  # 12,5 + 8 + 25 + 20 + 15 survey
+    assert client.get(reverse("scoring:scorecard-export", args=[cset.pk, tree["commune_b1"].pk])).status_code == 404
