@@ -23,6 +23,7 @@ from indicators.services import edit_refusal
 from indicators.validation import check_figure
 from parc.lib.cache import bump_data_version
 from parc.lib.periods import parse_period_code
+from parc.lib.spreadsheets import cell_text
 from parc.lib.xlsx import workbook_bytes, write_table
 from units.models import AdministrativeUnit
 
@@ -93,14 +94,6 @@ def _key_cells_merged(sheet):
     return rows
 
 
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def plan_import(*, sheet, user, progress=None):
     """Check every row of `sheet` (parc.lib.spreadsheets.Sheet) for `user`; write nothing."""
     plan = Plan(rows_read=len(sheet.rows))
@@ -115,8 +108,8 @@ def plan_import(*, sheet, user, progress=None):
     ]
 
     # The maps: one query per table, whatever the number of rows.
-    codes = {_text(r.get("unit_code")) for _n, r in cells}
-    period_codes = {_text(r.get("period")).upper() for _n, r in cells}
+    codes = {cell_text(r.get("unit_code")) for _n, r in cells}
+    period_codes = {cell_text(r.get("period")).upper() for _n, r in cells}
     years_kinds = set()
     for code in period_codes:
         try:
@@ -152,7 +145,7 @@ def plan_import(*, sheet, user, progress=None):
 
         if number in merged:
             error(merged[number], _("Merged cells in a key column: unmerge them and repeat the value on every row."))
-        unit_code, period_code, indicator_code = (_text(row.get(c)) for c in KEY_COLUMNS)
+        unit_code, period_code, indicator_code = (cell_text(row.get(c)) for c in KEY_COLUMNS)
         period_code = period_code.upper()
         period = periods.get(period_code)
         if not period_code:
@@ -211,7 +204,7 @@ def plan_import(*, sheet, user, progress=None):
             continue
         report = reports.get((unit.pk, period.pk))
         current = values.get((report.pk, indicator.pk)) if report else None
-        comment = _text(row.get("comment"))
+        comment = cell_text(row.get("comment"))
         new = (figure.numerator, figure.denominator, figure.value, comment)
         if current is None:
             kind, old = "new", None

@@ -21,6 +21,7 @@ from indicators.models import (
 )
 from parc.lib.numbers import format_number
 from parc.lib.periods import QUARTERS, SPANS, parse_period_code
+from parc.lib.text import person_name
 from units.models import AdministrativeUnit
 
 
@@ -356,9 +357,7 @@ class HistoryEntry:
 
     @property
     def who_name(self):
-        if self.who is None:
-            return _("the system")
-        return self.who.get_full_name() or self.who.get_username()
+        return person_name(self.who, nobody=_("the system"))
 
 
 def report_history(*, report):

@@ -47,11 +47,11 @@ class ReasonForm(StyledFormMixin, forms.Form):
 class ScoresForm(StyledFormMixin, forms.Form):
     """One score and one text per scorable leaf: the unit's own (`kind="self"`) or the appraisal.
 
-    `locked`: the scorecard cannot take this kind of score now (deadline passed, submitted,
+    `locked`: why the scorecard cannot take this kind of score now (deadline passed, submitted,
     published …); a posted form is still shown with what was typed, read-only, so nothing typed
     is lost from the screen."""
 
-    def __init__(self, *args, rows, kind, locked=False, **kwargs):
+    def __init__(self, *args, rows, kind, locked=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind, self.locked, self.conflict = kind, locked, False
         self.leaves = [r for r in rows if r.scorable]
@@ -80,11 +80,6 @@ class ScoresForm(StyledFormMixin, forms.Form):
             # The page shows both kinds side by side: each form hangs its fields on the row.
             setattr(row, f"{prefix}_input", self[f"score_{c.pk}"])
             setattr(row, f"{prefix}_text", self[f"text_{c.pk}"])
-
-    def locked_reason(self, card):
-        if self.kind == "self":
-            return services.self_assessment_refusal(scorecard=card)
-        return services.appraisal_refusal(scorecard=card)
 
     def entries(self):
         return {

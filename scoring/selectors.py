@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from parc.lib.numbers import format_number
+from parc.lib.text import person_name
 from scoring.models import CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
 from units import scoping
 from units.models import AdministrativeUnit, Kind
@@ -76,16 +77,12 @@ def sets_visible_to(*, user):
 # The set and its tree
 
 
-def year_bounds(year):
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
 def scored_units(*, cset):
     """The people's committees of the set's level under its issuer in force on the last day of
     its year: a unit merged away mid-year is scored as part of the unit that took it over, as
     the 2025 reorganisation's provinces did (not doing so would also keep the set from ever
     being published, waiting for a scorecard nobody will fill)."""
-    _start, end = year_bounds(cset.year)
+    end = datetime.date(cset.year, 12, 31)
     return (
         AdministrativeUnit.objects.subtree_of(cset.issuer, include_self=False)
         .filter(level=cset.level, kind=Kind.COMMITTEE)
@@ -173,17 +170,13 @@ def scorecard_history(*, scorecard, limit=40):
     if scorecard.pk is None:
         return []
 
-    def who(entry):
-        user = entry.history_user
-        return (user.get_full_name() or user.username) if user else "—"
-
     lines, last_status = [], None
     for entry in scorecard.history.select_related("history_user").order_by("history_date", "history_id"):
         if entry.status != last_status:
             text = entry.get_status_display()
             if entry.status == Scorecard.Status.RETURNED and entry.return_reason:
                 text = f"{text}: {entry.return_reason}"
-            lines.append(HistoryLine(entry.history_date, who(entry), text))
+            lines.append(HistoryLine(entry.history_date, person_name(entry.history_user), text))
         last_status = entry.status
     scores = Score.history.filter(scorecard_id=scorecard.pk).select_related("history_user")
     codes = dict(scorecard.criteria_set.criteria.values_list("pk", "code"))
@@ -197,7 +190,11 @@ def scorecard_history(*, scorecard, limit=40):
             parts.append(f"“{entry.appraisal_reason}”")
         if parts:
             lines.append(
-                HistoryLine(entry.history_date, who(entry), f"{codes.get(entry.criterion_id, '?')}: {', '.join(parts)}")
+                HistoryLine(
+                    entry.history_date,
+                    person_name(entry.history_user),
+                    f"{codes.get(entry.criterion_id, '?')}: {', '.join(parts)}",
+                )
             )
     lines.sort(key=lambda line: line.when, reverse=True)
     return lines[:limit]
@@ -207,12 +204,7 @@ def reopenings(*, cset):
     """Each time the results were reopened for correction: when, by whom, why (oldest first)."""
     lines = []
     for entry in cset.history.filter(status=CriteriaSet.Status.REOPENED).select_related("history_user"):
-        user = entry.history_user
-        lines.append(
-            HistoryLine(
-                entry.history_date, (user.get_full_name() or user.username) if user else "—", entry.reopen_reason
-            )
-        )
+        lines.append(HistoryLine(entry.history_date, person_name(entry.history_user), entry.reopen_reason))
     return sorted(lines, key=lambda line: line.when)
 
 
@@ -303,10 +295,6 @@ class UnitResult:
     @property
     def points_change(self):
         return None if self.previous is None else self.points - self.previous.points
-
-    @property
-    def percent_change(self):
-        return None if self.previous is None else self.percent - self.previous.percent
 
     @property
     def rank_change(self):
@@ -403,17 +391,13 @@ def set_results(*, cset, with_previous=True):
 
     summaries = []
     for i, f in enumerate(fields):
-        scored = [r for r in results]
-        mean = None
-        if scored:
-            mean = (sum((r.fields[i].percent for r in scored), Decimal(0)) / len(scored)).quantize(
-                CENT, rounding=ROUND_HALF_UP
-            )
-        by_field = sorted(scored, key=lambda r: (r.fields[i].percent, r.unit.name))
+        if not results:
+            summaries.append(FieldSummary(f, field_max[f.pk], None, None, None))
+            continue
+        mean = sum((r.fields[i].percent for r in results), Decimal(0)) / len(results)
+        by_field = sorted(results, key=lambda r: (r.fields[i].percent, r.unit.name))
         summaries.append(
-            FieldSummary(
-                f, field_max[f.pk], mean, by_field[0] if by_field else None, by_field[-1] if by_field else None
-            )
+            FieldSummary(f, field_max[f.pk], mean.quantize(CENT, rounding=ROUND_HALF_UP), by_field[0], by_field[-1])
         )
     unscored = [u for u in scored_units(cset=cset) if u.pk not in units]
     return SetResults(cset, summaries, results, unscored, previous, rescaled)

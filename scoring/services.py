@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from indicators.services import evidence_problem
 from parc.lib.cache import bump_data_version
 from parc.lib.numbers import decimal_places, format_number, parse_number
+from parc.lib.text import person_name
 from scoring import selectors, tree
 from scoring.models import Band, CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
 from units.models import LEVEL_RANK
@@ -254,7 +255,7 @@ def _lock(scorecard, version=None):
         setattr(scorecard, name, getattr(fresh, name))
     if version is not None and version != scorecard.version:
         last = scorecard.history.select_related("history_user").first()
-        who = (last.history_user.get_full_name() or last.history_user.username) if last and last.history_user else "—"
+        who = person_name(last.history_user if last else None)
         raise ScorecardConflict(
             _(
                 "%(who)s saved this scorecard at %(time)s, after you opened it. Nothing of yours was saved: "

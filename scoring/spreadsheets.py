@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from parc.lib.numbers import AmbiguousNumber, format_number, parse_number
-from parc.lib.spreadsheets import open_sheet
+from parc.lib.spreadsheets import cell_text, open_sheet
 from parc.lib.text import fold
 from parc.lib.xlsx import workbook_bytes, write_table
 from scoring import services, tree
@@ -58,12 +58,8 @@ def _cell(values, index):
 
 
 def _code(value):
-    """A criterion code as written: 1 → "1", 1.2 (a number in Excel) → "1.2", " 3.1 " → "3.1"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip().rstrip(".")
+    """A criterion code as written: 1 → "1", 1.2 (a number in Excel) → "1.2", " 3.1. " → "3.1"."""
+    return cell_text(value).rstrip(".")
 
 
 def criteria_from_sheet(sheet):

@@ -403,12 +403,10 @@ def scorecard(request, pk, unit_pk):
     data = request.POST if kind else None
     self_form = appraisal_form = evidence_form = None
     if may_edit and (self_refusal is None or kind == "self"):
-        self_form = ScoresForm(
-            data if kind == "self" else None, rows=rows, kind="self", locked=self_refusal is not None
-        )
+        self_form = ScoresForm(data if kind == "self" else None, rows=rows, kind="self", locked=self_refusal)
     if may_appraise and (appraisal_refusal is None or kind == "appraise"):
         appraisal_form = ScoresForm(
-            data if kind == "appraise" else None, rows=rows, kind="appraise", locked=appraisal_refusal is not None
+            data if kind == "appraise" else None, rows=rows, kind="appraise", locked=appraisal_refusal
         )
     if may_edit and self_refusal is None:
         reports, tasks = _evidence_choices(unit, cset.year)
@@ -454,7 +452,7 @@ def _scorecard_post(request, card, form, evidence_form, removal, version):
     figures, or a conflict — with what was typed."""
     action = request.POST["action"]
     if form.locked:
-        messages.error(request, form.locked_reason(card))
+        messages.error(request, form.locked)
         return None
     if not form.is_valid():
         return None

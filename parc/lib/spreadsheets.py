@@ -151,6 +151,16 @@ def _csv(fileobj, max_rows):
     return Sheet(headers, rows, [], [], "")
 
 
+def cell_text(value):
+    """A cell as text: Excel stores a typed 1 or 991 as 1.0 / 991.0, which reads back as "1" /
+    "991"; None reads as ""; surrounding spaces go."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def read_records(fileobj, filename, **limits):
     """(headers, [(row number, {header: value})]) of the first sheet."""
     sheet = open_sheet(fileobj, filename, **limits)

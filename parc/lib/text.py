@@ -3,6 +3,14 @@
 import unicodedata
 
 
+def person_name(user, nobody="—"):
+    """How a page names the person behind a change: full name, else the login; `nobody` when
+    the change had no user (an import, the system)."""
+    if user is None:
+        return nobody
+    return user.get_full_name() or user.get_username()
+
+
 def fold(text):
     """Lower-case, accent-free form for searching: "Châu Thành" → "chau thanh", "Đồng" → "dong".
 
