@@ -2,9 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dashboards.selectors import Filters
-from indicators.models import Indicator, ParField, ReportingPeriod
-from indicators.selectors import latest_due_period
+from dashboards.selectors import Filters, Reference
+from indicators.models import ParField
 from parc.lib.forms import QuickSelect, StyledFormMixin
 from parc.lib.periods import SPAN_LABELS
 
@@ -21,18 +20,20 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
     gom_da_gui = forms.BooleanField(label=_("Include submitted figures not yet approved"), required=False)
     sap_xep = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reference=None, **kwargs):
+        """`reference`: the calendar and catalogue the page has read (dashboards.selectors.Reference)."""
         super().__init__(*args, **kwargs)
-        years = sorted(set(ReportingPeriod.objects.values_list("year", flat=True)), reverse=True)
+        self.reference = reference or Reference.read()
+        years = self.reference.calendar.years
         self.fields["nam"].choices = [(y, str(y)) for y in years] or [(timezone.localdate().year,) * 2]
         self.fields["chi_so"].choices = [("", _("All indicators"))] + [
-            (i.code, f"{i.code} — {i.name}") for i in Indicator.objects.active()
+            (i.code, f"{i.code} — {i.name}") for i in self.reference.indicators
         ]
 
     def filters(self):
         """Filters from the URL; anything missing or wrong falls back to the current quarter."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        latest = latest_due_period()
+        latest = self.reference.calendar.latest_due()
         year = data.get("nam") or (latest.year if latest else timezone.localdate().year)
         span = data.get("ky") or (latest.kind if latest and latest.year == year else "Y")
         if not self.is_bound:

@@ -15,7 +15,7 @@ from parc.lib.cache import data_version
 from parc.lib.numbers import format_number
 from parc.lib.periods import SPAN_LABELS
 from plans.achievement import MET, NO_TARGET, achievement
-from plans.selectors import overdue_tasks, targets_for
+from plans.selectors import overdue_tasks, targets_by_years
 from units.models import LEVEL_RANK, AdministrativeUnit, Kind, Level
 
 
@@ -139,29 +139,50 @@ def cached(key, compute):
     return value
 
 
-def unit_dashboard(*, unit, filters):
+class Reference(NamedTuple):
+    """What every dashboard load reads once and shares between the filter form and the
+    figures: the reporting calendar and the active catalogue (a query each)."""
+
+    calendar: figures.Calendar
+    indicators: list  # active Indicator rows
+
+    @classmethod
+    def read(cls):
+        return cls(figures.calendar(), list(Indicator.objects.active()))
+
+
+def unit_dashboard(*, unit, filters, reference=None):
     """The dashboard of `unit`, from the cache when nothing has changed since it was computed."""
-    return cached(filters.cache_key(unit), lambda: _compute(unit, filters))
+    return cached(filters.cache_key(unit), lambda: _compute(unit, filters, reference or Reference.read()))
 
 
-def _indicators(level, filters):
-    qs = Indicator.objects.active().for_level(level)
-    if filters.field:
-        qs = qs.filter(field=filters.field)
-    if filters.indicator:
-        qs = qs.filter(code=filters.indicator)
+def _indicators(reference, level, filters):
+    """The active indicators units of `level` report, narrowed by the filters, by PAR field."""
     order = {value: i for i, value in enumerate(ParField.values)}
-    return sorted(qs, key=lambda i: (order.get(i.field, 99), i.display_order))
+    chosen = [
+        i
+        for i in reference.indicators
+        if i.applies_to(level)
+        and (not filters.field or i.field == filters.field)
+        and (not filters.indicator or i.code == filters.indicator)
+    ]
+    return sorted(chosen, key=lambda i: (order.get(i.field, 99), i.display_order, i.code))
 
 
 def _children(unit, periods):
+    """The committees right below `unit` during the periods. A commune has none (committees sit
+    on provinces, districts and communes only, and the register places none under a commune):
+    no query is asked for them."""
+    if unit.level == Level.COMMUNE:
+        return []
     return list(AdministrativeUnit.objects.committees_below(unit, periods[0].start, periods[-1].end))
 
 
-def _compute(unit, filters):
-    periods = figures.span_periods(year=filters.year, span=filters.span)
+def _compute(unit, filters, reference):
+    calendar = reference.calendar
+    periods = calendar.span(year=filters.year, span=filters.span)
     own_level = unit.level if unit.level != Level.NATION else Level.PROVINCE
-    indicators = _indicators(own_level, filters)
+    indicators = _indicators(reference, own_level, filters)
     if not periods:
         return Dashboard(unit, filters, SPAN_LABELS[filters.span], [], indicators, [], [], [], [], None, None, [])
     statuses = filters.statuses
@@ -170,22 +191,30 @@ def _compute(unit, filters):
     # The unit's own figures, judged against its targets, with the change and the trend.
     own = figures.rollup(units=[unit], indicators=indicators, periods=periods, statuses=statuses)
     child_level = children[0].level if children else None
-    child_indicators = _indicators(child_level, filters) if children else []
-    targets = targets_for(
-        units=[unit, *children], indicators=set(indicators) | set(child_indicators), year=filters.year
+    child_indicators = _indicators(reference, child_level, filters) if children else []
+    # The targets of the page's year for the unit and its children, and of the trend's earlier
+    # years for the unit alone, in one query.
+    quarters = calendar.recent(until=periods[-1])
+    targets_by_year = targets_by_years(
+        units=[unit, *children],
+        indicators=set(indicators) | set(child_indicators),
+        years={filters.year, *(q.year for q in quarters)},
     )
+    targets = targets_by_year[filters.year]
     prev_year, prev_span = figures.previous_span(year=filters.year, span=filters.span)
-    prev_periods = figures.span_periods(year=prev_year, span=prev_span)
+    prev_periods = calendar.span(year=prev_year, span=prev_span)
     before = (
         figures.rollup(units=[unit], indicators=indicators, periods=prev_periods, statuses=statuses)
         if prev_periods
         else {}
     )
-    cards = _cards(unit, indicators, periods, own, before, targets, filters)
+    cards = _cards(unit, indicators, quarters, own, before, targets_by_year, filters)
 
     # Each level below, rolled up (ratio of sums), side by side with the unit's own figures.
     below = AdministrativeUnit.objects.subtree_of(unit, include_self=False).filter(kind=Kind.COMMITTEE)
-    levels = sorted(set(below.values_list("level", flat=True)), key=LEVEL_RANK.get)
+    levels = []
+    if unit.level != Level.COMMUNE:  # nothing below a commune (see _children)
+        levels = sorted(set(below.values_list("level", flat=True)), key=LEVEL_RANK.get)
     if levels:
         by_level = figures.rollup_by_level(units=below, indicators=indicators, periods=periods, statuses=statuses)
         empty = {i.pk: figures.empty_rollup(i) for i in indicators}
@@ -196,7 +225,12 @@ def _compute(unit, filters):
     matrix = _matrix(children, child_indicators, by_unit, targets, filters.sort)
 
     last = periods[-1]
-    completeness = figures.completeness(unit=unit, period=last) if children else None
+    # A quarter's children are the last quarter's: no need to read them again.
+    completeness = (
+        figures.completeness(unit=unit, period=last, units=children if len(periods) == 1 else None)
+        if children
+        else None
+    )
     return Dashboard(
         unit=unit,
         filters=filters,
@@ -213,16 +247,11 @@ def _compute(unit, filters):
     )
 
 
-def _cards(unit, indicators, periods, own, before, targets, filters):
-    quarters = figures.recent_quarters(until=periods[-1])
+def _cards(unit, indicators, quarters, own, before, yearly_targets, filters):
+    targets = yearly_targets[filters.year]
     per_quarter = figures.quarterly_figures(
         unit=unit, indicators=indicators, periods=quarters, statuses=filters.statuses
     )
-    # The targets of the page's year are known already; the trend's earlier years need theirs.
-    yearly_targets = {
-        year: targets if year == filters.year else targets_for(units=[unit], indicators=indicators, year=year)
-        for year in sorted({q.year for q in quarters})
-    }
     labels = [(quarter, str(quarter)) for quarter in quarters]  # "Quý II/2026": translated once, not per card
     cards = []
     for indicator in indicators:

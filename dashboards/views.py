@@ -26,7 +26,7 @@ def home(request):
 @require_GET
 def unit(request, pk):
     unit = scoping.get_unit_for(request.user, pk)
-    form = DashboardFilterForm(request.GET or None)
+    form = DashboardFilterForm(request.GET or None, reference=selectors.Reference.read())
     filters = form.filters()
     query = request.GET.copy()
     query.pop("sap_xep", None)
@@ -48,7 +48,7 @@ def _body(request, unit, filters, ctx):
     everyone who may see the unit (the header and breadcrumbs around it are per user)."""
 
     def render_body():
-        dash = selectors.unit_dashboard(unit=unit, filters=filters)
+        dash = selectors.unit_dashboard(unit=unit, filters=filters, reference=ctx["form"].reference)
         index = scoring_selectors.index_card(unit=unit)  # the yearly card: published results only
         return render_to_string("dashboards/unit.html#body", {**ctx, "dash": dash, "index": index}, request=request)
 
@@ -58,8 +58,8 @@ def _body(request, unit, filters, ctx):
 @require_GET
 def unit_export(request, pk):
     unit = scoping.get_unit_for(request.user, pk)
-    filters = DashboardFilterForm(request.GET or None).filters()
-    dashboard = selectors.unit_dashboard(unit=unit, filters=filters)
+    form = DashboardFilterForm(request.GET or None)
+    dashboard = selectors.unit_dashboard(unit=unit, filters=form.filters(), reference=form.reference)
     response = HttpResponse(
         export.dashboard_workbook(dashboard),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -50,11 +50,51 @@ def period_by_code(code):
     return ReportingPeriod.objects.filter(year=year, kind=kind).first()
 
 
+class Calendar:
+    """Every quarter on record, read in one query (a few rows a year), and what pages ask of
+    them answered from that list: the dashboard asks five questions on every load."""
+
+    def __init__(self, periods):
+        self.quarters = sorted(periods, key=lambda p: p.index)  # oldest first
+
+    @property
+    def years(self):
+        """The years that have quarters, newest first."""
+        return sorted({p.year for p in self.quarters}, reverse=True)
+
+    def current(self, today=None):
+        """The quarter whose data range holds today, else the latest one that has started."""
+        today = today or timezone.localdate()
+        started = [p for p in self.quarters if p.start <= today]
+        holding = [p for p in started if p.end >= today]
+        if holding:
+            return holding[0]
+        return started[-1] if started else None
+
+    def latest_due(self, today=None):
+        """The latest quarter whose due date has passed (what leaders look at by default), else
+        the current one."""
+        today = today or timezone.localdate()
+        due = [p for p in self.quarters if p.due < today]
+        return due[-1] if due else self.current(today)
+
+    def span(self, *, year, span):
+        """The quarters of a span ("Q2", "H1", "M9", "Y") of `year` that exist, in order."""
+        kinds = SPANS[span]
+        return [p for p in self.quarters if p.year == year and p.kind in kinds]
+
+    def recent(self, *, until, count=8):
+        """The `count` quarters up to and including `until`, oldest first."""
+        first = until.index - count + 1
+        return [p for p in self.quarters if first <= p.index <= until.index]
+
+
+def calendar():
+    return Calendar(ReportingPeriod.objects.all())
+
+
 def current_period(today=None):
-    """The quarter whose data range holds today, else the latest one that has started."""
-    today = today or timezone.localdate()
-    period = ReportingPeriod.objects.filter(start__lte=today, end__gte=today).first()
-    return period or ReportingPeriod.objects.filter(start__lte=today).order_by("-year", "-kind").first()
+    return calendar().current(today)
 
 
 def previous_period(period):
@@ -165,14 +205,15 @@ def report_lines(*, unit, period):
     return [ReportLine(u, reports.get(u.pk)) for u in units]
 
 
-def completeness(*, unit, period):
+def completeness(*, unit, period, units=None):
     """Of the units right below `unit`: who submitted or was approved, on time or late, and who not.
 
     {"total", "sent" (submitted or approved), and lists of units: "submitted", "approved",
      "returned", "draft", "missing", "late", "on_time"} — the list a district officer chases
-    on the 19th.
+    on the 19th. `units`: those committees when the caller has read them already.
     """
-    units = AdministrativeUnit.objects.committees_below(unit, period.start, period.end)
+    if units is None:
+        units = list(AdministrativeUnit.objects.committees_below(unit, period.start, period.end))
     # Only what is counted here: no users or period joined (a national page has thousands).
     reports = Report.objects.filter(period=period, unit__in=units).only("unit_id", "status", "submitted_at")
     by_unit = {}
@@ -412,25 +453,12 @@ def _display(model, name, value):
 # Spans (a quarter, 6 months, 9 months, the year) and trends
 
 
-def span_periods(*, year, span):
-    """The quarters of a span ("Q2", "H1", "M9", "Y") of `year` that exist, in order."""
-    kinds = SPANS[span]
-    return sorted(ReportingPeriod.objects.filter(year=year, kind__in=kinds), key=lambda p: p.index)
-
-
 def previous_span(*, year, span):
     """The span to compare with: the quarter before, or the same span a year earlier."""
     if span in QUARTERS:
         index = year * 4 + QUARTERS.index(span) - 1
         return index // 4, QUARTERS[index % 4]
     return year - 1, span
-
-
-def recent_quarters(*, until, count=8):
-    """The `count` quarters up to and including `until`, oldest first (one query)."""
-    first = until.index - count + 1
-    periods = ReportingPeriod.objects.filter(year__gte=first // 4, year__lte=until.year)
-    return sorted((p for p in periods if first <= p.index <= until.index), key=lambda p: p.index)
 
 
 def quarterly_figures(*, unit, indicators, periods, statuses=APPROVED_ONLY):
@@ -443,10 +471,3 @@ def quarterly_figures(*, unit, indicators, periods, statuses=APPROVED_ONLY):
         (period_id, indicator_id): ratio_percent(n, d) if indicator_id in ratios else value
         for period_id, indicator_id, n, d, value in values
     }
-
-
-def latest_due_period(today=None):
-    """The latest quarter whose due date has passed (what leaders look at by default), else
-    the current one."""
-    today = today or timezone.localdate()
-    return ReportingPeriod.objects.filter(due__lt=today).order_by("-year", "-kind").first() or current_period(today)

@@ -47,7 +47,13 @@ def targets_for(*, units, indicators, year):
     Only issued plans count. One query whatever the number of units and indicators; returns
     {(unit_id, indicator_id): Target}, missing keys meaning "no target".
     """
+    return targets_by_years(units=units, indicators=indicators, years=[year])[year]
+
+
+def targets_by_years(*, units, indicators, years):
+    """targets_for() for several years in the same query: {year: {(unit_id, indicator_id): Target}}."""
     units = list(units)
+    years = set(years)
     indicator_ids = [getattr(i, "pk", i) for i in indicators]
     plan_unit_ids = {u.pk for u in units}
     for unit in units:
@@ -55,7 +61,7 @@ def targets_for(*, units, indicators, year):
     # With its indicator (target_text() writes its unit); no ordering (it would join units).
     targets = (
         Target.objects.filter(
-            plan__year=year,
+            plan__year__in=years,
             plan__status=Plan.Status.ISSUED,
             plan__unit_id__in=plan_unit_ids,
             indicator_id__in=indicator_ids,
@@ -63,16 +69,22 @@ def targets_for(*, units, indicators, year):
         .select_related("plan", "indicator")
         .order_by()
     )
-    named, by_level = {}, {}  # {(plan unit, unit or level): {indicator id: Target}}
+    found = {year: ({}, {}) for year in years}  # {year: (named, by_level)}
     for target in targets:
+        named, by_level = found[target.plan.year]
         if target.unit_id:
             named.setdefault((target.plan.unit_id, target.unit_id), {})[target.indicator_id] = target
         else:
             by_level.setdefault((target.plan.unit_id, target.level), {})[target.indicator_id] = target
+    return {year: _resolve(units, named, by_level) for year, (named, by_level) in found.items()}
 
-    # Walk each unit's chain of plans from the farthest to the nearest, so that a nearer plan
-    # overrides a farther one, and named targets override level targets: the work grows with
-    # the targets found, not with units × indicators × ancestors (a national matrix).
+
+def _resolve(units, named, by_level):
+    """named, by_level: {(plan unit, unit or level): {indicator id: Target}} of one year.
+
+    Walk each unit's chain of plans from the farthest to the nearest, so that a nearer plan
+    overrides a farther one, and named targets override level targets: the work grows with
+    the targets found, not with units × indicators × ancestors (a national matrix)."""
     resolved = {}
     for unit in units:
         chain = [*unit.ancestor_ids, unit.pk]  # farthest plan first

@@ -4,8 +4,9 @@ Every view, export and import asks here; nothing filters by unit by hand. A memb
 applies to its unit and everything below it; a reviewer may also edit and view, an editor may
 also view. Staff users (administrators) may do everything everywhere.
 
-The user's memberships are read once per user object (one query) and kept on it, so a request
-that asks several questions pays for one query.
+The user's memberships (with their units) are read once per user object (one query) and kept
+on it, so a request that asks several questions, and shows them in the page header, pays for
+one query.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ ROLES_FOR = {
     EDIT: {Role.EDITOR, Role.REVIEWER},
     REVIEW: {Role.REVIEWER},
 }
-_CACHE_ATTR = "_parc_scope_paths"
+_CACHE_ATTR = "_parc_memberships"
 
 
 def is_administrator(user):
@@ -34,17 +35,24 @@ def scope_paths(user, action=VIEW):
         return None
     if not user.is_authenticated or not user.is_active:
         return []
-    cache = getattr(user, _CACHE_ATTR, None)
-    if cache is None:
-        cache = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
-        setattr(user, _CACHE_ATTR, cache)
-    paths = sorted({path for role, path in cache if role in ROLES_FOR[action]})
+    paths = sorted({m.unit.path for m in memberships(user) if m.role in ROLES_FOR[action]})
     # Drop a path that lies inside another one: it adds nothing to the OR.
     kept = []
     for path in paths:
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
     return kept
+
+
+def memberships(user):
+    """The user's memberships with their units, by unit path: read once per user object."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("unit").order_by("unit__path"))
+        setattr(user, _CACHE_ATTR, cached)
+    return list(cached)
 
 
 def forget(user):

@@ -71,6 +71,4 @@ def unit_members(*, unit):
 
 
 def memberships_of(*, user):
-    if not user.is_authenticated:
-        return []
-    return list(Membership.objects.filter(user=user).select_related("unit").order_by("unit__path"))
+    return scoping.memberships(user)

@@ -4,7 +4,7 @@ import pytest
 
 from indicators.models import Indicator
 from plans.models import Plan
-from plans.selectors import targets_for
+from plans.selectors import targets_by_years, targets_for
 from plans.testing import make_plan, make_target
 from units.models import Kind, Level
 from units.testing import make_unit
@@ -76,3 +76,19 @@ def test_resolution_is_one_query_for_any_number_of_units_and_indicators(tree, co
     with django_assert_num_queries(1):  # the targets of the plans of these units and their ancestors
         resolved = targets_for(units=units, indicators=indicators, year=2026)
     assert len(resolved) == communes * len(indicators)
+
+
+def test_several_years_resolve_in_one_query_each_year_on_its_own(tree, digitised, django_assert_num_queries):
+    make_target(make_plan(tree["province"], year=2025), digitised, 50, level=Level.COMMUNE)
+    make_target(make_plan(tree["district_a"], year=2026), digitised, 55, level=Level.COMMUNE)
+    make_target(make_plan(tree["province"], year=2026), digitised, 70, unit=tree["commune_a1"])
+    units = [tree["commune_a1"], tree["commune_a2"]]
+    with django_assert_num_queries(1):
+        years = targets_by_years(units=units, indicators=[digitised], years=[2024, 2025, 2026])
+    a1, a2 = (u.pk for u in units)
+    assert years[2024] == {}
+    assert {k: t.value for k, t in years[2025].items()} == {(a1, digitised.pk): 50, (a2, digitised.pk): 50}
+    assert {k: t.value for k, t in years[2026].items()} == {(a1, digitised.pk): 70, (a2, digitised.pk): 55}
+    # The same answers as one year at a time.
+    for year in (2024, 2025, 2026):
+        assert years[year] == targets_for(units=units, indicators=[digitised], year=year)
