@@ -196,9 +196,8 @@ def _compute(unit, filters, reference):
     # years for the unit alone, in one query.
     quarters = calendar.recent(until=periods[-1])
     targets_by_year = targets_by_years(
-        units=[unit, *children],
+        units_by_year={**{q.year: [unit] for q in quarters}, filters.year: [unit, *children]},
         indicators=set(indicators) | set(child_indicators),
-        years={filters.year, *(q.year for q in quarters)},
     )
     targets = targets_by_year[filters.year]
     prev_year, prev_span = figures.previous_span(year=filters.year, span=filters.span)

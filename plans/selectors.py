@@ -47,21 +47,23 @@ def targets_for(*, units, indicators, year):
     Only issued plans count. One query whatever the number of units and indicators; returns
     {(unit_id, indicator_id): Target}, missing keys meaning "no target".
     """
-    return targets_by_years(units=units, indicators=indicators, years=[year])[year]
+    return targets_by_years(units_by_year={year: list(units)}, indicators=indicators)[year]
 
 
-def targets_by_years(*, units, indicators, years):
-    """targets_for() for several years in the same query: {year: {(unit_id, indicator_id): Target}}."""
-    units = list(units)
-    years = set(years)
+def targets_by_years(*, units_by_year, indicators):
+    """targets_for() for several years in one query: {year: [units]} → {year: {(unit_id,
+    indicator_id): Target}} (a dashboard wants this year's targets for the unit and the units
+    below it, and earlier years' for the unit's own trend)."""
     indicator_ids = [getattr(i, "pk", i) for i in indicators]
-    plan_unit_ids = {u.pk for u in units}
-    for unit in units:
-        plan_unit_ids.update(unit.ancestor_ids)
+    plan_unit_ids = set()
+    for units in units_by_year.values():
+        for unit in units:
+            plan_unit_ids.add(unit.pk)
+            plan_unit_ids.update(unit.ancestor_ids)
     # With its indicator (target_text() writes its unit); no ordering (it would join units).
     targets = (
         Target.objects.filter(
-            plan__year__in=years,
+            plan__year__in=list(units_by_year),
             plan__status=Plan.Status.ISSUED,
             plan__unit_id__in=plan_unit_ids,
             indicator_id__in=indicator_ids,
@@ -69,14 +71,14 @@ def targets_by_years(*, units, indicators, years):
         .select_related("plan", "indicator")
         .order_by()
     )
-    found = {year: ({}, {}) for year in years}  # {year: (named, by_level)}
+    found = {year: ({}, {}) for year in units_by_year}  # {year: (named, by_level)}
     for target in targets:
         named, by_level = found[target.plan.year]
         if target.unit_id:
             named.setdefault((target.plan.unit_id, target.unit_id), {})[target.indicator_id] = target
         else:
             by_level.setdefault((target.plan.unit_id, target.level), {})[target.indicator_id] = target
-    return {year: _resolve(units, named, by_level) for year, (named, by_level) in found.items()}
+    return {year: _resolve(units_by_year[year], *found[year]) for year in units_by_year}
 
 
 def _resolve(units, named, by_level):

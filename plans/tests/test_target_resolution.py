@@ -84,7 +84,7 @@ def test_several_years_resolve_in_one_query_each_year_on_its_own(tree, digitised
     make_target(make_plan(tree["province"], year=2026), digitised, 70, unit=tree["commune_a1"])
     units = [tree["commune_a1"], tree["commune_a2"]]
     with django_assert_num_queries(1):
-        years = targets_by_years(units=units, indicators=[digitised], years=[2024, 2025, 2026])
+        years = targets_by_years(units_by_year={2024: units, 2025: units, 2026: units}, indicators=[digitised])
     a1, a2 = (u.pk for u in units)
     assert years[2024] == {}
     assert {k: t.value for k, t in years[2025].items()} == {(a1, digitised.pk): 50, (a2, digitised.pk): 50}
@@ -92,3 +92,7 @@ def test_several_years_resolve_in_one_query_each_year_on_its_own(tree, digitised
     # The same answers as one year at a time.
     for year in (2024, 2025, 2026):
         assert years[year] == targets_for(units=units, indicators=[digitised], year=year)
+    # Each year resolves only the units asked for it.
+    only_a1 = targets_by_years(units_by_year={2025: units[:1], 2026: units}, indicators=[digitised])
+    assert list(only_a1[2025]) == [(a1, digitised.pk)]
+    assert len(only_a1[2026]) == 2
