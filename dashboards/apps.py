@@ -9,13 +9,14 @@ class DashboardsConfig(AppConfig):
 
     def ready(self):
         # Cached dashboards are keyed by the data version; any saved or deleted figure, report,
-        # plan, task, target or unit makes them stale at once. Bulk writes (imports) bump the
-        # version themselves, as they send no signals.
-        from indicators.models import Report, ReportValue
+        # plan, task, target, unit, indicator or quarter makes them stale at once. Bulk writes
+        # (imports) bump the version themselves, as they send no signals.
+        from indicators.models import Indicator, Report, ReportingPeriod, ReportValue
         from parc.lib.cache import bump_data_version
         from plans.models import Plan, PlanTask, Target
         from units.models import AdministrativeUnit
 
-        for model in (Report, ReportValue, Plan, PlanTask, Target, AdministrativeUnit):
+        models = (Report, ReportValue, Plan, PlanTask, Target, AdministrativeUnit, Indicator, ReportingPeriod)
+        for model in models:
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"bump-{model._meta.label}-save")
             post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"bump-{model._meta.label}-delete")

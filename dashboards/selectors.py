@@ -148,7 +148,9 @@ class Reference(NamedTuple):
 
     @classmethod
     def read(cls):
-        return cls(figures.calendar(), list(Indicator.objects.active()))
+        """From the cache under the data version, which saving a quarter or an indicator bumps."""
+        key = f"dash:{data_version()}:reference"
+        return cached(key, lambda: cls(figures.calendar(), list(Indicator.objects.active())))
 
 
 def unit_dashboard(*, unit, filters, reference=None):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from dashboards.forms import DashboardFilterForm
 from dashboards.selectors import Filters, unit_dashboard
 from indicators import services
+from indicators.models import Indicator
 from indicators.testing import make_period, make_report
 from plans.testing import make_plan, make_target
 from units.models import Level, Role
@@ -193,6 +194,18 @@ def test_a_cached_dashboard_shows_fresh_figures_after_an_approval(client, tree, 
     assert len(cached.captured_queries) < 15  # served from the cache
     services.report_approve(report=report, user=reviewer)
     assert "90,00 %" in client.get(url, {"nam": 2026, "ky": "Q2"}).content.decode()
+
+
+def test_a_cached_dashboard_follows_a_renamed_indicator_and_a_new_year(client, tree, q2, leader):
+    url = reverse("dashboards:unit", args=[tree["district_a"].pk])
+    client.force_login(leader)
+    assert "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn" in client.get(url, {"nam": 2026, "ky": "Q2"}).content.decode()
+    indicator = Indicator.objects.get(code="TTHC_ONTIME")
+    indicator.name_vi = "Tỷ lệ hồ sơ giải quyết đúng hạn và trước hạn"
+    indicator.save()
+    assert "Tỷ lệ hồ sơ giải quyết đúng hạn và trước hạn" in client.get(url, {"nam": 2026, "ky": "Q2"}).content.decode()
+    make_period(2027, "Q1")  # what `manage.py open_year 2027` does
+    assert '<option value="2027"' in client.get(url, {"nam": 2026, "ky": "Q2"}).content.decode()
 
 
 def test_a_leader_of_one_district_gets_404_for_another_district_and_its_export(client, tree, django_user_model):
