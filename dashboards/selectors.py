@@ -190,8 +190,6 @@ def _compute(unit, filters, reference):
     statuses = filters.statuses
     children = _children(unit, periods)
 
-    # The unit's own figures, judged against its targets, with the change and the trend.
-    own = figures.rollup(units=[unit], indicators=indicators, periods=periods, statuses=statuses)
     child_level = children[0].level if children else None
     child_indicators = _indicators(reference, child_level, filters) if children else []
     # The targets of the page's year for the unit and its children, and of the trend's earlier
@@ -202,14 +200,17 @@ def _compute(unit, filters, reference):
         indicators=set(indicators) | set(child_indicators),
     )
     targets = targets_by_year[filters.year]
+    # The unit's own figures, judged against its targets, with the change since the span before
+    # and the trend: one roll-up query for the three.
     prev_year, prev_span = figures.previous_span(year=filters.year, span=filters.span)
-    prev_periods = calendar.span(year=prev_year, span=prev_span)
-    before = (
-        figures.rollup(units=[unit], indicators=indicators, periods=prev_periods, statuses=statuses)
-        if prev_periods
-        else {}
+    own = figures.rollup_spans(
+        units=[unit],
+        indicators=indicators,
+        spans={"now": periods, "before": calendar.span(year=prev_year, span=prev_span)}
+        | {quarter: [quarter] for quarter in quarters},
+        statuses=statuses,
     )
-    cards = _cards(unit, indicators, quarters, own, before, targets_by_year, filters)
+    cards = _cards(unit, indicators, quarters, own, targets_by_year, filters)
 
     # Each level below, rolled up (ratio of sums), side by side with the unit's own figures.
     below = AdministrativeUnit.objects.subtree_of(unit, include_self=False).filter(kind=Kind.COMMITTEE)
@@ -248,23 +249,19 @@ def _compute(unit, filters, reference):
     )
 
 
-def _cards(unit, indicators, quarters, own, before, yearly_targets, filters):
+def _cards(unit, indicators, quarters, own, yearly_targets, filters):
+    """own: {"now", "before", each quarter: {indicator id: Rollup}} (figures.rollup_spans)."""
     targets = yearly_targets[filters.year]
-    per_quarter = figures.quarterly_figures(
-        unit=unit, indicators=indicators, periods=quarters, statuses=filters.statuses
-    )
     labels = [(quarter, str(quarter)) for quarter in quarters]  # "Quý II/2026": translated once, not per card
     cards = []
     for indicator in indicators:
-        now = _judge(own[indicator.pk], targets.get((unit.pk, indicator.pk)))
-        previous = before.get(indicator.pk)
-        change = None
-        if previous is not None and previous.figure is not None and now.figure is not None:
-            change = now.figure - previous.figure
+        now = _judge(own["now"][indicator.pk], targets.get((unit.pk, indicator.pk)))
+        previous = own["before"][indicator.pk].figure
+        change = now.figure - previous if previous is not None and now.figure is not None else None
         trend = []
         for quarter, label in labels:
             target = yearly_targets[quarter.year].get((unit.pk, indicator.pk))
-            trend.append((label, per_quarter.get((quarter.pk, indicator.pk)), target.value if target else None))
+            trend.append((label, own[quarter][indicator.pk].figure, target.value if target else None))
         cards.append(Card(indicator, now, change, trend))
     return cards
 

@@ -301,10 +301,38 @@ def rollup_by_level(*, units, indicators, periods, statuses=APPROVED_ONLY):
     return levels
 
 
+def rollup_spans(*, units, indicators, spans, statuses=APPROVED_ONLY):
+    """rollup() for several spans of quarters at once, in one query over their union:
+    {name: [quarters]} → {name: {indicator id: Rollup}}. A dashboard asks for the span it shows,
+    the span before it and each quarter of its trend."""
+    indicators = list(indicators)
+    union = list({p.pk: p for periods in spans.values() for p in periods}.values())
+    found = _grouped(units, {i.pk: i for i in indicators}, union, statuses) if indicators and union else {}
+    result = {}
+    for name, periods in spans.items():
+        wanted = {p.index for p in periods}
+        result[name] = {}
+        for indicator in indicators:
+            quarters = [(i, sums) for i, sums in found.get((None, indicator.pk), ()) if i in wanted]
+            result[name][indicator.pk] = _combine_quarters(indicator, quarters) if quarters else empty_rollup(indicator)
+    return result
+
+
 def _rollup(units, indicators, periods, statuses, by=None, reports=None):
     indicators = {i.pk: i for i in indicators}
     if not indicators or not periods:
         return {(None, pk): empty_rollup(i) for pk, i in indicators.items()} if by is None else {}
+    found = _grouped(units, indicators, periods, statuses, by, reports)
+    result = {key: _combine_quarters(indicators[key[1]], quarters) for key, quarters in found.items()}
+    if by is None:
+        for indicator_id, indicator in indicators.items():
+            result.setdefault((None, indicator_id), empty_rollup(indicator))
+    return result
+
+
+def _grouped(units, indicators, periods, statuses, by=None, reports=None):
+    """{(unit id or level or None, indicator id): [(quarter index, sums)]}: one query, a row per
+    indicator and quarter (and unit or level, with `by`)."""
     index = {p.pk: p.index for p in periods}
     keys = ["indicator_id", "report__period_id"] + ([by] if by else [])
     values = ReportValue.objects.filter(
@@ -335,18 +363,16 @@ def _rollup(units, indicators, periods, statuses, by=None, reports=None):
             found[key] = [(index[row[1]], row[-6:])]
         else:
             quarters.append((index[row[1]], row[-6:]))
-    result = {}
-    for key, quarters in found.items():
-        indicator = indicators[key[1]]
-        if len(quarters) > 1:
-            quarters.sort(key=lambda item: item[0])
-            if indicator.time_aggregation == TimeAggregation.LAST:
-                quarters = quarters[-1:]
-        result[key] = _combine(indicator, [sums for _, sums in quarters])
-    if by is None:
-        for indicator_id, indicator in indicators.items():
-            result.setdefault((None, indicator_id), empty_rollup(indicator))
-    return result
+    return found
+
+
+def _combine_quarters(indicator, quarters):
+    """[(quarter index, sums)] of one indicator → its Rollup ("last": the latest quarter only)."""
+    if len(quarters) > 1:
+        quarters = sorted(quarters, key=lambda item: item[0])
+        if indicator.time_aggregation == TimeAggregation.LAST:
+            quarters = quarters[-1:]
+    return _combine(indicator, [sums for _, sums in quarters])
 
 
 def empty_rollup(indicator):
@@ -459,15 +485,3 @@ def previous_span(*, year, span):
         index = year * 4 + QUARTERS.index(span) - 1
         return index // 4, QUARTERS[index % 4]
     return year - 1, span
-
-
-def quarterly_figures(*, unit, indicators, periods, statuses=APPROVED_ONLY):
-    """{(period id, indicator id): figure} of the unit's own reports: one query."""
-    ratios = {i.pk for i in indicators if i.kind == IndicatorKind.RATIO}
-    values = ReportValue.objects.filter(
-        report__unit=unit, report__period__in=periods, report__status__in=statuses, indicator__in=indicators
-    ).values_list("report__period_id", "indicator_id", "numerator", "denominator", "value")
-    return {
-        (period_id, indicator_id): ratio_percent(n, d) if indicator_id in ratios else value
-        for period_id, indicator_id, n, d, value in values
-    }

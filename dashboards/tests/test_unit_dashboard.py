@@ -150,18 +150,18 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_communes(
         commune = make_unit(f"993{i:02d}", f"Phường {i}", Level.COMMUNE, district)
         make_report(commune, q2, "approved", TTHC_ONTIME=(9 + i % 2, 10), SATISFACTION=90)
     client.force_login(leader)
-    # 19 queries, none of them per unit or per indicator:
+    # 18 queries, none of them per unit or per indicator:
     #  - request: session, user, the unit, the user's memberships (scope and header alike) (4);
     #  - read once for the filter form and the figures: the calendar, the catalogue (2);
     #  - page: breadcrumbs (1);
-    #  - computation: children, own roll-up (flows and stocks together), targets of every year
-    #    the page and its trend show (with their indicators), the trend's figures (the previous
-    #    span, Q1, has no period here: no query), levels below (distinct levels, the ids of their
-    #    reports, one roll-up grouped by level), the matrix roll-up, completeness (reports; the
-    #    children are the quarter's), overdue tasks (10);
+    #  - computation: children, targets of every year the page and its trend show (with their
+    #    indicators), one roll-up of the unit's own figures for the span, the span before and
+    #    each quarter of the trend, levels below (distinct levels, the ids of their reports, one
+    #    roll-up grouped by level), the matrix roll-up, completeness (reports; the children are
+    #    the quarter's), overdue tasks (9);
     #  - PAR index card: the unit's latest published scorecard, the latest published set it
     #    issued (none here; each found costs a fixed handful more, see scoring's tests) (2).
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get(reverse("dashboards:unit", args=[district.pk]), {"nam": 2026, "ky": "Q2"})
 
 
@@ -172,11 +172,11 @@ def test_a_communes_page_asks_nothing_about_units_below_it(
     make_report(tree["commune_a1"], q1, "approved", TTHC_ONTIME=(8, 10))
     make_report(tree["commune_a1"], q2, "approved", TTHC_ONTIME=(9, 10))
     client.force_login(leader)
-    # 14 queries: session, user, the unit, memberships (4); calendar, catalogue (2);
-    # breadcrumbs (1); own roll-up, previous quarter's roll-up, targets, the trend's figures,
-    # overdue tasks (5); PAR index card (2). No children, levels or completeness: a commune
-    # has no committees below it.
-    with django_assert_num_queries(14):
+    # 12 queries: session, user, the unit, memberships (4); calendar, catalogue (2);
+    # breadcrumbs (1); targets, one roll-up of the commune's own figures (this quarter, the one
+    # before, the trend), overdue tasks (3); PAR index card (2). No children, levels or
+    # completeness: a commune has no committees below it.
+    with django_assert_num_queries(12):
         response = client.get(reverse("dashboards:unit", args=[tree["commune_a1"].pk]), {"nam": 2026, "ky": "Q2"})
     body = response.content.decode()
     assert "90,00 %" in body

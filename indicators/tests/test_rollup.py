@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Indicator
-from indicators.selectors import SUBMITTED_TOO, rollup
+from indicators.selectors import SUBMITTED_TOO, rollup, rollup_spans
 from indicators.testing import make_period, make_report
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,22 @@ def test_the_officers_list_shows_the_communes_together_as_a_ratio_of_sums(client
     client.force_login(editor)
     html = client.get("/bao-cao/", {"ky": "2026-Q2", "don_vi": tree["district_a"].pk}).content.decode()
     assert "50,00 %" in html and "10 / 20" in html
+
+
+def test_several_spans_roll_up_in_one_query_as_each_would_alone(tree, django_assert_num_queries):
+    q1, q2, q3 = (make_period(2026, q) for q in ("Q1", "Q2", "Q3"))
+    unit = tree["commune_a1"]
+    make_report(unit, q1, "approved", TTHC_ONTIME=(8, 10), DVC_FULL_ONLINE=(60, 100), SATISFACTION=80)
+    make_report(unit, q2, "approved", TTHC_ONTIME=(10, 10), DVC_FULL_ONLINE=(90, 100), SATISFACTION=90)
+    make_report(unit, q3, "submitted", TTHC_ONTIME=(1, 10))  # not approved: counts nowhere here
+    indicators = _codes("TTHC_ONTIME", "DVC_FULL_ONLINE", "SATISFACTION")
+    spans = {"H1": [q1, q2], "Q1": [q1], "Q3": [q3], "none": []}
+    with django_assert_num_queries(1):
+        result = rollup_spans(units=[unit], indicators=indicators, spans=spans)
+    for name, periods in spans.items():
+        alone = rollup(units=[unit], indicators=indicators, periods=periods)
+        assert {pk: r.figure for pk, r in result[name].items()} == {pk: r.figure for pk, r in alone.items()}
+    by_code = {r.indicator.code: r.figure for r in result["H1"].values()}
+    # A flow over both quarters (18 / 20); stocks from the latest quarter (satisfaction is a stock too).
+    assert by_code == {"TTHC_ONTIME": Decimal(90), "DVC_FULL_ONLINE": Decimal(90), "SATISFACTION": Decimal(90)}
+    assert all(r.figure is None for r in result["Q3"].values())
