@@ -5,8 +5,11 @@ register and of the demo province (≈ 3,390 units × 30 indicators × 20 quarte
 values, generated in SQL), targets from a national and a provincial plan, then measures:
 
 - server time of the dashboard (median and p95 over 30 requests through Django's test client,
-  cache off and on) for the nation, a province (Hà Nội) and a commune, with the SQL time of the
-  same requests beside it;
+  asking for gzip as browsers do, cache off and on) for the nation, a province (Hà Nội) and a
+  commune, with the SQL time of the same requests beside it, and the portal's bare frame
+  (bench/urls.py) as the floor every page pays;
+- where an uncached page's time goes, part by part (each timed inside the real request), SQL
+  and Python apart;
 - requests per second of the province dashboard served by gunicorn (2 workers) under wrk for
   15 s, cache off and on, next to a minimal Django view (/healthz) in the same run.
 
@@ -132,27 +135,42 @@ def measure_page(client, url):
     return statistics.median(totals), p95, statistics.median(sqls)
 
 
-def dashboards():
+def _client():
+    """A signed-in test client that asks for gzip, as every browser does (the pages are then
+    compressed, and that is part of the server's time)."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.ROOT_URLCONF = "bench.urls"  # the portal's URLs and the bare frame
+    client = Client(headers={"accept-encoding": "gzip, deflate, br"})
+    client.force_login(get_user_model().objects.get(username="bench"))
+    return client
+
+
+def _pages():
     from units.models import AdministrativeUnit
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="bench"))
-    pages = {
+    return {
         "nation": AdministrativeUnit.objects.get(code="VN"),
         "province (Hà Nội, 126 communes)": AdministrativeUnit.objects.get(code="01", valid_to__isnull=True),
         "commune (Phường Hoàn Kiếm)": AdministrativeUnit.objects.get(code="00070"),
     }
+
+
+def _url(unit):
+    return f"/bang-dieu-khien/{unit.pk}/?nam=2026&ky=Q2"
+
+
+def dashboards():
+    from django.conf import settings
+    from django.core.cache import cache
+
+    client = _client()
     rows = []
-    for label, unit in pages.items():
-        url = f"/bang-dieu-khien/{unit.pk}/?nam=2026&ky=Q2"
+    for label, unit in _pages().items():
+        url = _url(unit)
         settings.DASHBOARD_CACHE_SECONDS = 0
         client.get(url)  # warm the connection and Python's imports
         off = measure_page(client, url)
@@ -161,7 +179,95 @@ def dashboards():
         client.get(url)
         on = measure_page(client, url)
         rows.append((label, off, on))
+    client.get("/bench/frame/")
+    frame = measure_page(client, "/bench/frame/")
+    rows.append(("the portal's frame alone (header, menu, footer; no content)", frame, None))
     return rows
+
+
+# Where an uncached dashboard spends its time: each part timed inside the real request (the
+# functions are wrapped where the dashboard calls them), with the SQL it asked for.
+PARTS = [
+    ("the filter form's calendar and catalogue", "dashboards.selectors", "Reference.read"),
+    ("own figures: the span, the one before, each quarter of the trend", "indicators.selectors", "rollup_spans"),
+    ("targets (every year shown)", "dashboards.selectors", "targets_by_years"),
+    ("the levels below, rolled up", "indicators.selectors", "rollup_by_level"),
+    ("the matrix: each unit's figures", "indicators.selectors", "rollup_by_unit"),
+    ("the matrix: cells judged and ranked", "dashboards.selectors", "_matrix"),
+    ("completeness", "indicators.selectors", "completeness"),
+    ("PAR index card", "dashboards.views", "scoring_selectors.index_card"),
+    ("the figures' template (cards, tables)", "dashboards.views", "render_to_string"),
+    ("the page around them (frame, header, filter form)", "dashboards.views", "render"),
+    ("gzip", "django.middleware.gzip", "GZipMiddleware.process_response"),
+]
+
+
+def _wrap(spent, label, module_name, attribute):
+    """Replace module.attribute (or module.Class.method, module.alias.function) with a timed
+    wrapper; returns a function that puts it back."""
+    import importlib
+
+    owner = importlib.import_module(module_name)
+    *path, name = attribute.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+    function = original.__func__ if isinstance(original, classmethod) else original
+
+    def timed(*args, **kwargs):
+        sql_before = spent["sql"][0]
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label][0] += time.perf_counter() - start
+            spent[label][1] += spent["sql"][0] - sql_before
+
+    setattr(owner, name, classmethod(timed) if isinstance(original, classmethod) else timed)
+    return lambda: setattr(owner, name, original)
+
+
+def breakdown():
+    """{page label: [(part, ms, SQL ms)]}, medians over REQUESTS uncached requests."""
+    from django.conf import settings
+    from django.db import connection
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client = _client()
+    result = {}
+    for label, unit in _pages().items():
+        url = _url(unit)
+        client.get(url)
+        samples = {part: [] for part, _module, _name in PARTS}
+        samples["whole request"] = []
+        for _ in range(REQUESTS):
+            spent = {part: [0.0, 0.0] for part, _module, _name in PARTS}
+            spent["sql"] = [0.0]
+
+            def count_sql(execute, sql, params, many, context, spent=spent):
+                start = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    spent["sql"][0] += time.perf_counter() - start
+
+            restores = [_wrap(spent, part, module, name) for part, module, name in PARTS]
+            try:
+                with connection.execute_wrapper(count_sql):
+                    start = time.perf_counter()
+                    client.get(url)
+                    whole = time.perf_counter() - start
+            finally:
+                for restore in reversed(restores):
+                    restore()
+            for part, _module, _name in PARTS:
+                samples[part].append(tuple(x * 1000 for x in spent[part]))
+            samples["whole request"].append((whole * 1000, spent["sql"][0] * 1000))
+        result[label] = [
+            (part, statistics.median(s[0] for s in values), statistics.median(s[1] for s in values))
+            for part, values in samples.items()
+        ]
+    return result
 
 
 def _gunicorn(port, cache_seconds):
@@ -235,17 +341,45 @@ def main():
     setup_django()
     values = build()
     rows = dashboards()
+    parts = breakdown()
     rates = throughput()
     print(f"\n### Dashboards at national scale — {time.strftime('%Y-%m-%d %H:%M %Z')}\n")
     print(f"Machine: {machine()}\n")
-    print(f"Database: {values:,} approved values; page 2026-Q2, all indicators; {REQUESTS} requests each.\n")
-    print("| dashboard | cache off: median / p95 | SQL (median) | page ÷ SQL | cache on: median / p95 |")
+    print(
+        f"Database: {values:,} approved values; page 2026-Q2, all indicators; {REQUESTS} requests each, "
+        "asking for gzip as browsers do.\n"
+    )
+    print("| page | cache off: median / p95 | SQL (median) | page ÷ SQL | cache on: median / p95 |")
     print("|---|---:|---:|---:|---:|")
     for label, off, on in rows:
         ratio = off[0] / off[2] if off[2] else 0
-        print(
-            f"| {label} | {off[0]:.0f} / {off[1]:.0f} ms | {off[2]:.0f} ms | {ratio:.1f}× | {on[0]:.0f} / {on[1]:.0f} ms |"
-        )
+        cached = f"{on[0]:.0f} / {on[1]:.0f} ms" if on else "—"
+        print(f"| {label} | {off[0]:.1f} / {off[1]:.1f} ms | {off[2]:.1f} ms | {ratio:.1f}× | {cached} |")
+    print("\nWhere an uncached page's time goes (medians of each part over the same number of requests;")
+    print("Python = the part's time less its SQL):\n")
+    labels = list(parts)
+    print("| part | " + " | ".join(f"{label.split(' (')[0]}: ms (SQL)" for label in labels) + " |")
+    print("|---|" + "---:|" * len(labels))
+    names = [part for part, _ms, _sql in parts[labels[0]]]
+    table = {label: {part: (ms, sql) for part, ms, sql in parts[label]} for label in labels}
+    for name in names[:-1]:
+        cells = [table[label][name] for label in labels]
+        print(f"| {name} | " + " | ".join(f"{ms:.1f} ({sql:.1f})" if ms else "—" for ms, sql in cells) + " |")
+    rest = []
+    for label in labels:
+        whole, whole_sql = table[label]["whole request"]
+        named = [table[label][n] for n in names[:-1]]
+        rest.append((whole - sum(ms for ms, _ in named), whole_sql - sum(sql for _, sql in named)))
+    print(
+        "| everything else: request, session, sign-in, the unit, breadcrumbs, children, overdue tasks | "
+        + " | ".join(f"{ms:.1f} ({sql:.1f})" for ms, sql in rest)
+        + " |"
+    )
+    print(
+        "| **whole request**: Python (SQL) | "
+        + " | ".join(f"**{w - q:.1f}** ({q:.1f})" for w, q in (table[label]["whole request"] for label in labels))
+        + " |"
+    )
     if rates:
         print("\n| gunicorn, 2 workers, wrk -t2 -c8 15 s | requests/s |")
         print("|---|---:|")
