@@ -72,13 +72,13 @@ def prepare():
     print(f"wrote {FILE} with {rows} rows", file=sys.stderr)
 
 
-def reset_period():
+def reset_period(period=None, vacuum=True):
     """Remove the quarter's reports, values and their history (plain DELETEs: this is set-up)."""
     from django.db import connection
 
     from indicators.models import Report, ReportingPeriod, ReportValue
 
-    period = ReportingPeriod.objects.get(year=2026, kind="Q2")
+    period = period or ReportingPeriod.objects.get(year=2026, kind="Q2")
     reports = f"SELECT id FROM {Report._meta.db_table} WHERE period_id = %s"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -87,7 +87,8 @@ def reset_period():
         cursor.execute(f"DELETE FROM {Report.history.model._meta.db_table} WHERE period_id = %s", [period.pk])
         cursor.execute(f"DELETE FROM {ReportValue._meta.db_table} WHERE report_id IN ({reports})", [period.pk])
         cursor.execute(f"DELETE FROM {Report._meta.db_table} WHERE period_id = %s", [period.pk])
-        cursor.execute("VACUUM ANALYZE")
+        if vacuum:
+            cursor.execute("VACUUM ANALYZE")
 
 
 def run_ours():
