@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +20,6 @@ class DashboardsConfig(AppConfig):
         for model in models:
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"bump-{model._meta.label}-save")
             post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"bump-{model._meta.label}-delete")
+        # Data migrations write through historical models, which send no signals to these
+        # receivers, and a shared cache (Redis) outlives a deploy.
+        post_migrate.connect(bump_data_version, dispatch_uid="bump-after-migrate")

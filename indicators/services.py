@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Evidence, Report, ReportingPeriod, ReportStatus, ReportValue
 from indicators.validation import check_figure, outlier_warning
+from parc.lib.cache import bump_data_version
 from parc.lib.periods import QUARTERS, default_quarter_dates
 from units import scoping
 
@@ -43,6 +44,8 @@ def periods_open_year(*, year):
         period.full_clean()
         created.append(period)
     ReportingPeriod.objects.bulk_create(created)
+    if created:
+        bump_data_version()  # bulk_create sends no signals; cached dashboards list the years
     return len(created)
 
 

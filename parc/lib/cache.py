@@ -6,6 +6,7 @@ each process has its own (fine for one process: the development server or the te
 """
 
 from django.core.cache import cache
+from django.db import transaction
 
 VERSION_KEY = "parc:data-version"
 
@@ -19,7 +20,17 @@ def data_version():
 
 
 def bump_data_version(**_signal_kwargs):
-    """Invalidate every cached page at once (usable as a signal receiver)."""
+    """Invalidate every cached page at once (usable as a signal receiver).
+
+    Bumped at once, and again when the transaction that wrote commits: a page another request
+    computes in between reads the data as it was before the commit, and must not stay cached
+    under the new version."""
+    _bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump)
+
+
+def _bump():
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # the key is not there yet (or was evicted)
