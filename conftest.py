@@ -8,9 +8,19 @@
 """
 
 import pytest
+from django.core.cache import cache
 
 from units.models import Role
 from units.testing import grant, make_tree
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database rolls back after a test, the in-memory
+    cache would not, and a cached calendar or dashboard must not leak into the next test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import datetime
 
+from units import scoping
 from units.models import AdministrativeUnit, Kind, Level, Membership
 from units.services import unit_save
 
@@ -38,4 +39,5 @@ def make_tree():
 
 def grant(user, unit, role):
     Membership.objects.create(user=user, unit=unit, role=role)
+    scoping.forget(user)  # the memberships read earlier on this user object are out of date
     return user

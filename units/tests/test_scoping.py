@@ -3,7 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from units import scoping
-from units.models import AdministrativeUnit, Level, Role
+from units.models import AdministrativeUnit, Level, Membership, Role
+from units.selectors import memberships_of
 from units.testing import grant, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -68,11 +69,22 @@ def test_an_out_of_scope_or_missing_unit_is_a_404(tree, editor):
 
 
 def test_memberships_are_read_once_per_user_object(tree, editor, django_assert_num_queries):
-    with django_assert_num_queries(1):  # the memberships
+    with django_assert_num_queries(1):  # the memberships, with their units
         scoping.scope_paths(editor, scoping.VIEW)
     with django_assert_num_queries(0):
         scoping.can(editor, scoping.EDIT, tree["commune_a1"])
         scoping.scope_paths(editor, scoping.REVIEW)
+        # The page header lists the same memberships, from the same read.
+        assert [m.unit.code for m in memberships_of(user=editor)] == ["991"]
+
+
+def test_a_membership_granted_later_is_seen_once_the_user_is_forgotten(tree, editor):
+    assert [m.unit.code for m in memberships_of(user=editor)] == ["991"]
+    Membership.objects.create(user=editor, unit=tree["commune_b1"], role=Role.VIEWER)
+    assert [m.unit.code for m in memberships_of(user=editor)] == ["991"]  # read once per user object
+    scoping.forget(editor)  # what units.testing.grant() does after granting
+    assert [m.unit.code for m in memberships_of(user=editor)] == ["991", "99201"]
+    assert scoping.can(editor, scoping.VIEW, tree["commune_b1"])
 
 
 @pytest.mark.parametrize("communes", [3, 30])
