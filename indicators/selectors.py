@@ -386,8 +386,8 @@ def _combine(indicator, rows):
         n, d, total, mean, units, pending = rows[0]
         if kind == IndicatorKind.RATIO:
             return Rollup(indicator, n or 0, d or 0, None, units, False, pending)
-        if kind == IndicatorKind.COUNT:
-            return Rollup(indicator, None, None, total or 0, units, False, pending)
+        if kind == IndicatorKind.COUNT:  # a count left blank stays blank, not 0
+            return Rollup(indicator, None, None, total, units, False, pending)
         return Rollup(indicator, None, None, None if mean is None else Decimal(str(mean)), units, True, pending)
     units = max(r[4] for r in rows)
     pending = sum(r[5] for r in rows)
@@ -395,7 +395,8 @@ def _combine(indicator, rows):
         n, d = sum(r[0] or 0 for r in rows), sum(r[1] or 0 for r in rows)
         return Rollup(indicator, n, d, None, units, False, pending)
     if kind == IndicatorKind.COUNT:
-        return Rollup(indicator, None, None, sum(r[2] or 0 for r in rows), units, False, pending)
+        totals = [r[2] for r in rows if r[2] is not None]
+        return Rollup(indicator, None, None, sum(totals) if totals else None, units, False, pending)
     means = [Decimal(str(r[3])) for r in rows if r[3] is not None]
     value = sum(means) / len(means) if means else None
     return Rollup(indicator, None, None, value, units, True, pending)

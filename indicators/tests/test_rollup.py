@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.models import Indicator
+from indicators.models import Indicator, ReportValue
 from indicators.selectors import SUBMITTED_TOO, rollup, rollup_spans
 from indicators.testing import make_period, make_report
 
@@ -118,3 +118,19 @@ def test_several_spans_roll_up_in_one_query_as_each_would_alone(tree, django_ass
     # A flow over both quarters (18 / 20); stocks from the latest quarter (satisfaction is a stock too).
     assert by_code == {"TTHC_ONTIME": Decimal(90), "DVC_FULL_ONLINE": Decimal(90), "SATISFACTION": Decimal(90)}
     assert all(r.figure is None for r in result["Q3"].values())
+
+
+def test_a_count_left_blank_stays_blank_rather_than_zero(tree):
+    q1, q2 = make_period(2026, "Q1"), make_period(2026, "Q2")
+    unit = tree["commune_a1"]
+    for period in (q1, q2):
+        report = make_report(unit, period, "approved")
+        ReportValue.objects.create(
+            report=report, indicator=Indicator.objects.get(code="INITIATIVES"), comment="chưa có"
+        )
+    indicators = _codes("INITIATIVES")
+    assert rollup(units=[unit], indicators=indicators, periods=[q2])[indicators[0].pk].figure is None
+    assert rollup(units=[unit], indicators=indicators, periods=[q1, q2])[indicators[0].pk].figure is None
+    make_report(tree["commune_a2"], q2, "approved", INITIATIVES=2)  # a figure elsewhere still adds up
+    both = rollup(units=[unit, tree["commune_a2"]], indicators=indicators, periods=[q2])
+    assert both[indicators[0].pk].figure == 2
