@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 
 
@@ -46,3 +47,18 @@ class ContentSecurityPolicyMiddleware:
         policy = self.ADMIN if request.path.startswith("/admin/") else self.PORTAL
         response.headers.setdefault("Content-Security-Policy", policy)
         return response
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Django's gzip, with its padding against BREACH, for pages only (HTML, JSON, text).
+
+    Files — evidence, plan documents, spreadsheets — are mostly compressed already (PDF, xlsx,
+    images), and sent as they are they keep their Content-Length, so the browser shows how far a
+    20 MB download has come."""
+
+    COMPRESSED_TYPES = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(self.COMPRESSED_TYPES):
+            return response
+        return super().process_response(request, response)

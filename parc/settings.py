@@ -64,8 +64,8 @@ MIDDLEWARE = [
     # Pages gzipped for browsers that accept it: a province's dashboard is ~700 KB of HTML and
     # ~25 KB compressed, which is what an office on a slow line or a phone feels. Django pads
     # each compressed page with random bytes against BREACH; WhiteNoise, above, serves static
-    # files compressed ahead of time, so they pass through untouched.
-    "django.middleware.gzip.GZipMiddleware",
+    # files compressed ahead of time, and downloads are sent as they are (parc/middleware.py).
+    "parc.middleware.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "parc.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -35,3 +35,24 @@ def test_the_same_page_compresses_differently_each_time_against_breach(client, t
     url = reverse("dashboards:unit", args=[tree["district_a"].pk])
     lengths = {len(client.get(url, headers={"accept-encoding": "gzip"}).content) for _ in range(8)}
     assert len(lengths) > 1
+
+
+def test_downloads_are_sent_as_they_are_with_their_length(client, tree, leader, reviewer, settings, tmp_path):
+    # Spreadsheets and documents are compressed already; uncompressed they keep Content-Length,
+    # so a browser shows the progress of a large download.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plans.testing import make_plan
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(leader)
+    export = client.get(reverse("dashboards:export", args=[tree["district_a"].pk]), headers={"accept-encoding": "gzip"})
+    assert export.status_code == 200
+    assert not export.has_header("Content-Encoding")
+    assert export.content[:2] == b"PK"  # the xlsx itself
+    plan = make_plan(tree["district_a"], document=SimpleUploadedFile("kh.pdf", b"%PDF-1.4 " + b"x" * 5000))
+    client.force_login(reviewer)
+    document = client.get(reverse("plans:document", args=[plan.pk]), headers={"accept-encoding": "gzip"})
+    assert document.status_code == 200
+    assert not document.has_header("Content-Encoding")
+    assert document["Content-Length"] == str(5009)
