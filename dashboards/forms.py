@@ -20,10 +20,10 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
     gom_da_gui = forms.BooleanField(label=_("Include submitted figures not yet approved"), required=False)
     sap_xep = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, reference=None, **kwargs):
-        """`reference`: the calendar and catalogue the page has read (dashboards.selectors.Reference)."""
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reference = reference or Reference.read()
+        # The calendar and catalogue, read once: the view hands them on to the figures.
+        self.reference = Reference.read()
         years = self.reference.calendar.years
         self.fields["nam"].choices = [(y, str(y)) for y in years] or [(timezone.localdate().year,) * 2]
         self.fields["chi_so"].choices = [("", _("All indicators"))] + [

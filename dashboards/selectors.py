@@ -16,7 +16,7 @@ from parc.lib.numbers import format_number
 from parc.lib.periods import SPAN_LABELS
 from plans.achievement import MET, NO_TARGET, achievement
 from plans.selectors import overdue_tasks, targets_by_years
-from units.models import LEVEL_RANK, AdministrativeUnit, Kind, Level
+from units.models import LEVEL_RANK, AdministrativeUnit, Level
 
 
 @dataclass
@@ -172,11 +172,6 @@ def _indicators(reference, level, filters):
 
 
 def _children(unit, periods):
-    """The committees right below `unit` during the periods. A commune has none (committees sit
-    on provinces, districts and communes only, and the register places none under a commune):
-    no query is asked for them."""
-    if unit.level == Level.COMMUNE:
-        return []
     return list(AdministrativeUnit.objects.committees_below(unit, periods[0].start, periods[-1].end))
 
 
@@ -213,10 +208,8 @@ def _compute(unit, filters, reference):
     cards = _cards(unit, indicators, quarters, own, targets_by_year, filters)
 
     # Each level below, rolled up (ratio of sums), side by side with the unit's own figures.
-    below = AdministrativeUnit.objects.subtree_of(unit, include_self=False).filter(kind=Kind.COMMITTEE)
-    levels = []
-    if unit.level != Level.COMMUNE:  # nothing below a commune (see _children)
-        levels = sorted(set(below.values_list("level", flat=True)), key=LEVEL_RANK.get)
+    below = AdministrativeUnit.objects.committees_under(unit)
+    levels = sorted(set(below.values_list("level", flat=True)), key=LEVEL_RANK.get)
     if levels:
         by_level = figures.rollup_by_level(units=below, indicators=indicators, periods=periods, statuses=statuses)
         empty = {i.pk: figures.empty_rollup(i) for i in indicators}

@@ -26,7 +26,7 @@ def home(request):
 @require_GET
 def unit(request, pk):
     unit = scoping.get_unit_for(request.user, pk)
-    form = DashboardFilterForm(request.GET or None, reference=selectors.Reference.read())
+    form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
     query = request.GET.copy()
     query.pop("sap_xep", None)

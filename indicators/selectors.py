@@ -272,8 +272,7 @@ def rollup(*, units, indicators, periods, statuses=APPROVED_ONLY):
     `units` may be a list or a queryset (then it stays a subquery). One query, whatever the
     number of units and indicators. Returns {indicator id: Rollup}.
     """
-    grouped = _rollup(units, indicators, periods, statuses)
-    return {indicator_id: figures for (_unit, indicator_id), figures in grouped.items()}
+    return rollup_spans(units=units, indicators=indicators, spans={"all": periods}, statuses=statuses)["all"]
 
 
 def rollup_by_unit(*, units, indicators, periods, statuses=APPROVED_ONLY):
@@ -318,16 +317,13 @@ def rollup_spans(*, units, indicators, spans, statuses=APPROVED_ONLY):
     return result
 
 
-def _rollup(units, indicators, periods, statuses, by=None, reports=None):
+def _rollup(units, indicators, periods, statuses, by, reports=None):
+    """{(unit id or level, indicator id): Rollup} for the keys that have figures."""
     indicators = {i.pk: i for i in indicators}
     if not indicators or not periods:
-        return {(None, pk): empty_rollup(i) for pk, i in indicators.items()} if by is None else {}
+        return {}
     found = _grouped(units, indicators, periods, statuses, by, reports)
-    result = {key: _combine_quarters(indicators[key[1]], quarters) for key, quarters in found.items()}
-    if by is None:
-        for indicator_id, indicator in indicators.items():
-            result.setdefault((None, indicator_id), empty_rollup(indicator))
-    return result
+    return {key: _combine_quarters(indicators[key[1]], quarters) for key, quarters in found.items()}
 
 
 def _grouped(units, indicators, periods, statuses, by=None, reports=None):

@@ -38,7 +38,17 @@ class UnitQuerySet(models.QuerySet):
 
     def committees_below(self, unit, start, end):
         """The people's committees right below `unit` that exist between start and end, by name."""
+        if unit.level == Level.COMMUNE:  # see committees_under()
+            return self.none()
         return self.filter(parent=unit, kind=Kind.COMMITTEE).overlapping(start, end).order_by("name")
+
+    def committees_under(self, unit):
+        """Every people's committee below `unit`, at any depth. The register places none under a
+        commune (committees sit on provinces, districts and communes), so for a commune this
+        is empty without asking the database."""
+        if unit.level == Level.COMMUNE:
+            return self.none()
+        return self.subtree_of(unit, include_self=False).filter(kind=Kind.COMMITTEE)
 
     def subtree_of(self, unit, include_self=True):
         """Everything under `unit`: one indexed prefix query on the materialised path."""
