@@ -85,6 +85,11 @@ CATALOGUE = [
      "Quyết định 766/QĐ-TTg ngày 23/6/2022"),
 ]
 
+# The largest plausible figure of a score or mean, beyond the fixed bounds of every kind
+# (counts ≤ 10^12, percentages 0–100): a statutory time limit is counted in working days, and
+# no procedure in the national list allows a year.
+MAXIMA = {"HANDLING_DAYS": 365}
+
 
 def load_catalogue(Indicator):
     """Create the catalogue's indicators that are missing; never overwrite edited ones."""
@@ -99,5 +104,11 @@ def load_catalogue(Indicator):
                 "name_vi": name_vi, "name_en": name_en, "numerator_label": numerator,
                 "denominator_label": denominator, "definition": definition, "legal_basis": legal_basis,
                 "display_order": order * 10,
+                # the field came later (0006): older migrations' models do not have it
+                **({"maximum": MAXIMA.get(code)} if _has_field(Indicator, "maximum") else {}),
             },
         )
+
+
+def _has_field(model, name):
+    return any(f.name == name for f in model._meta.get_fields())

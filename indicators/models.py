@@ -75,8 +75,20 @@ class Indicator(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
     active = models.BooleanField(_("active"), default=True)
     display_order = models.PositiveIntegerField(_("display order"), default=100)
+    maximum = models.DecimalField(
+        _("largest plausible value"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_(
+            "For scores and averages (e.g. days to resolve a dossier): a figure above this is refused as a typing "
+            "mistake. Counts are limited to 10^12 and percentages to 0–100 whatever is set here."
+        ),
+    )
 
     objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator")
@@ -140,6 +152,7 @@ class ReportingPeriod(models.Model):
     end = models.DateField(_("data to"))
     due = models.DateField(_("due"))
     closes = models.DateField(_("closes for editors"), help_text=_("After this day only reviewers can change reports."))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reporting period")
@@ -297,6 +310,7 @@ class Evidence(models.Model):
     name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("evidence")
