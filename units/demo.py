@@ -10,7 +10,7 @@ import datetime
 from parc.demo import ensure_user
 from units.models import AdministrativeUnit, Membership, Role, SuccessionKind, UnitSuccession
 from units.registers import NATION_CODE, vn_2025_records
-from units.services import units_import
+from units.services import membership_grant, units_import
 
 SINCE = datetime.date(2015, 1, 1)
 MERGER_DAY = datetime.date(2024, 1, 1)
@@ -125,7 +125,7 @@ def _unit(code):
 def load(stdout=None):
     summary = {}
     for label, records in (("national register", vn_2025_records()), ("demo province", demo_province_records())):
-        outcome = units_import(records=records)
+        outcome = units_import(user=None, records=records, reason="demo")
         if not outcome.ok:
             raise RuntimeError("; ".join(str(e) for e in outcome.errors))
         summary[f"{label} created"] = outcome.created
@@ -151,6 +151,8 @@ def load(stdout=None):
         # Vietnamese names read family name first: keep the whole name in first_name.
         user, created = ensure_user(username=username, first_name=f"{last} {first}")
         created_users += created
-        Membership.objects.get_or_create(user=user, unit=_unit(code), role=role)
+        unit = _unit(code)
+        if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
+            membership_grant(user=None, member=user, unit=unit, role=role, reason="demo")
     summary["users created"] = created_users
     return summary

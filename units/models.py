@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from parc.lib.text import fold
 
@@ -82,6 +83,11 @@ class AdministrativeUnit(models.Model):
     search_name = models.CharField(max_length=250, db_index=True, editable=False, default="")
 
     objects = UnitQuerySet.as_manager()
+    # Who changed what, when and why (old → new between consecutive rows). `path` and
+    # `search_name` are derived from parent and name and rewritten in bulk when a unit above
+    # moves: keeping them out of the history keeps it to what people change, and a revert takes
+    # them from the current row (services.unit_save then recomputes them).
+    history = HistoricalRecords(excluded_fields=["path", "search_name"])
 
     class Meta:
         verbose_name = _("administrative unit")
@@ -144,6 +150,8 @@ class UnitSuccession(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    history = HistoricalRecords(m2m_fields=[predecessors, successors])
+
     class Meta:
         verbose_name = _("unit succession")
         verbose_name_plural = _("unit successions")
@@ -169,6 +177,8 @@ class Membership(models.Model):
         AdministrativeUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")

@@ -13,7 +13,7 @@ from import_export import fields, resources, widgets
 from parc.lib.importexport import WholeFileResource
 from units.models import AdministrativeUnit, Membership
 from units.selectors import unit_by_code
-from units.services import COLUMNS, REQUIRED_COLUMNS, units_import
+from units.services import COLUMNS, REQUIRED_COLUMNS, membership_save, units_import
 
 
 class UnitResource(WholeFileResource):
@@ -30,8 +30,12 @@ class UnitResource(WholeFileResource):
         missing = [c for c in REQUIRED_COLUMNS if c not in headers]
         if missing:
             return [(1, c, _("This column is missing.")) for c in missing], []
-        outcome = units_import(records=records, dry_run=dry_run)
+        outcome = units_import(user=user, records=records, dry_run=dry_run, reason=_imported_from(file_name))
         return [(e.row, e.column, e.message) for e in outcome.errors], outcome.rows
+
+
+def _imported_from(file_name):
+    return _("imported from %(name)s") % {"name": file_name or "?"}
 
 
 class UnitCodeWidget(widgets.ForeignKeyWidget):
@@ -70,3 +74,12 @@ class MembershipResource(resources.ModelResource):
         import_id_fields = ["username", "unit_code", "role"]
         skip_unchanged = True
         clean_model_instances = True
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Through the service, as the admin's form does: the administrator check, history with
+        the importing user and the file's name, the data version."""
+        self.before_save_instance(instance, row, **kwargs)
+        if self._is_using_transactions(kwargs) or not self._is_dry_run(kwargs):
+            reason = _imported_from(kwargs.get("file_name"))
+            membership_save(user=kwargs.get("user"), membership=instance, reason=reason)
+        self.after_save_instance(instance, row, **kwargs)

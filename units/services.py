@@ -10,12 +10,19 @@ Both paths apply the same rules:
 
 Imports are all-or-nothing: every bad row is reported with its row number, column and reason,
 and nothing of the file is saved unless every row is good.
+
+Every write names who makes it (`user`) and is refused unless that user is an administrator
+(`units.scoping.is_administrator`); `user=None` is the command line or the demo loader, run by
+whoever holds the server. Every write leaves history rows (django-simple-history) with that user
+and a reason, bulk writes included, and bumps the data version so cached dashboards refresh.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Substr
@@ -23,10 +30,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from parc.lib.cache import bump_data_version
 from parc.lib.text import fold
-from units.models import AdministrativeUnit, Kind, Level
+from units import scoping
+from units.models import AdministrativeUnit, Kind, Level, Membership
 
 COLUMNS = ["code", "name", "level", "kind", "parent_code", "valid_from", "valid_to"]
 REQUIRED_COLUMNS = ["code", "name", "level"]
@@ -50,7 +59,7 @@ def _label(value, choices):
     return str(dict(choices.choices).get(value, value))
 
 
-def placement_error(*, level, kind, parent):
+def placement_error(*, level: str, kind: str, parent: object | None) -> str | None:
     """Why a unit of `level` and `kind` cannot sit under `parent` (an object with level and
     kind, or None for no parent), or None when it can."""
     if parent is None:
@@ -97,7 +106,9 @@ def _period_text(valid_from, valid_to):
     return f"{start}–{end}"
 
 
-def code_clash(*, code, valid_from, valid_to, others):
+def code_clash(
+    *, code: str, valid_from: datetime.date | None, valid_to: datetime.date | None, others: Iterable
+) -> object | None:
     """The first unit in `others` that holds `code` on a day of [valid_from, valid_to]."""
     for other in others:
         if other.code == code and _overlaps(valid_from, valid_to, other.valid_from, other.valid_to):
@@ -114,10 +125,34 @@ def _clash_message(code, other):
 
 
 # ---------------------------------------------------------------------------------------------
+# Who may write
+
+
+def _require_administrator(user: AbstractBaseUser | None, message: str) -> None:
+    """Refuse `user` unless they are an administrator; None is the command line (see above)."""
+    if user is not None and not scoping.is_administrator(user):
+        raise PermissionDenied(message)
+
+
+def _register_refusal() -> str:
+    return _("Only administrators can change the unit register.")
+
+
+def _with_history(obj, user: AbstractBaseUser | None, reason: str):
+    """Name the user and the reason on the history row the next save or delete of `obj` writes
+    (without a user, simple_history falls back to the signed-in user of the request)."""
+    if user is not None:
+        obj._history_user = user
+    if reason:
+        obj._change_reason = reason[:100]
+    return obj
+
+
+# ---------------------------------------------------------------------------------------------
 # One unit (admin form)
 
 
-def unit_validate(*, unit):
+def unit_validate(*, unit: AdministrativeUnit) -> None:
     """Raise ValidationError (per field) when `unit` breaks a register rule."""
     errors = {}
     if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
@@ -135,21 +170,49 @@ def unit_validate(*, unit):
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def unit_save(*, unit):
-    """Validate and save one unit, keeping its path and its descendants' paths right."""
-    unit.full_clean(exclude=["path", "search_name"])
-    unit_validate(unit=unit)
-    old_path = unit.path
-    unit.refresh_search_name()
-    unit.save()
+def unit_save(*, user: AbstractBaseUser | None, unit: AdministrativeUnit, reason: str = "") -> AdministrativeUnit:
+    """Validate and save one unit (new, renamed, moved, its validity changed), keeping its path
+    and its descendants' paths right."""
+    _require_administrator(user, _register_refusal())
+    with transaction.atomic():
+        unit.full_clean(exclude=["path", "search_name"])
+        unit_validate(unit=unit)
+        # The path as stored, not as on the object: a unit rebuilt from an old history row
+        # (the admin's revert) carries the path it had then.
+        old_path = ""
+        if unit.pk is not None:
+            stored = AdministrativeUnit.objects.select_for_update().filter(pk=unit.pk).values_list("path", flat=True)
+            old_path = next(iter(stored), "")
+        unit.path = old_path
+        unit.refresh_search_name()
+        _with_history(unit, user, reason)
+        unit.save()
+        _set_path(unit, old_path)
+        bump_data_version()
+    return unit
+
+
+def _set_path(unit, old_path):
     new_path = f"{unit.parent.path if unit.parent_id else ''}{unit.pk}/"
     if new_path != old_path:
         AdministrativeUnit.objects.filter(pk=unit.pk).update(path=new_path)
         if old_path:
             _move_subtree(old_path, new_path)
         unit.path = new_path
-    return unit
+
+
+def unit_delete(*, user: AbstractBaseUser | None, unit: AdministrativeUnit, reason: str = "") -> None:
+    """Delete a unit entered by mistake, with the roles held on it (each leaves a history row).
+
+    Units with units below them, reports or plans are protected (ProtectedError, nothing
+    deleted): a unit that stopped existing gets an end date instead."""
+    _require_administrator(user, _register_refusal())
+    with transaction.atomic():
+        for membership in unit.memberships.select_related("user"):
+            _membership_delete(membership, user, reason)
+        _with_history(unit, user, reason)
+        unit.delete()
+        bump_data_version()
 
 
 def _move_subtree(old_path, new_path):
@@ -217,7 +280,7 @@ def _parse_choice(value, words):
     return None
 
 
-def parse_date(value):
+def parse_date(value: object) -> datetime.date | None:
     """A date from a spreadsheet cell: a real date, "2025-07-01" or "01/07/2025"; None if empty."""
     if value in (None, ""):
         return None
@@ -286,11 +349,19 @@ def _parse_rows(records, errors):
     return parsed
 
 
-def units_import(*, records, dry_run=False):
-    """Import register rows. `records` is a list of (row number, {column: value}).
+def units_import(
+    *,
+    user: AbstractBaseUser | None,
+    records: list[tuple[int, dict]],
+    dry_run: bool = False,
+    reason: str = "",
+) -> ImportOutcome:
+    """Import register rows. `records` is a list of (row number, {column: value}); `reason` goes
+    on every history row it writes ("imported from units.xlsx").
 
     Returns an ImportOutcome; when it has errors nothing was saved.
     """
+    _require_administrator(user, _register_refusal())  # even a dry run: it tells what exists
     outcome = ImportOutcome()
     rows = _parse_rows(records, outcome.errors)
     existing = list(
@@ -321,7 +392,7 @@ def units_import(*, records, dry_run=False):
             outcome.unchanged += 1
             outcome.rows.append((row.row, "skip"))
     if not dry_run:
-        _write(rows)
+        _write(rows, user, reason or _("import"))
     return outcome
 
 
@@ -451,21 +522,23 @@ def _row_changes(row):
 
 
 @transaction.atomic
-def _write(rows):
-    """Write parents before children, in waves: one bulk insert and one bulk update a wave."""
+def _write(rows, user, reason):
+    """Write parents before children, in waves: one bulk insert and one bulk update a wave,
+    each with its history rows (bulk writes send no signals, so simple_history's utilities
+    write them: the user, the reason, "+" created or "~" changed)."""
     written = set()
     pending = list(rows)
     while pending:
         wave = [r for r in pending if not isinstance(r.parent, UnitRow) or id(r.parent) in written]
         if not wave:  # cannot happen after _check_cycles; never loop for ever
             raise RuntimeError("unit import: parent order could not be resolved")
-        _write_wave(wave)
+        _write_wave(wave, user, reason[:100])
         written.update(id(r) for r in wave)
         pending = [r for r in pending if id(r) not in written]
-    bump_data_version()  # bulk writes send no signals
+    bump_data_version()
 
 
-def _write_wave(wave):
+def _write_wave(wave, user, reason):
     parents = {}
     for row in wave:
         pid = _parent_id_of(row)
@@ -490,7 +563,10 @@ def _write_wave(wave):
                 moves.append((unit.path, new_path))
                 unit.path = new_path
             changed.append(unit)
-    AdministrativeUnit.objects.bulk_create(new_units, batch_size=1000)
+    history = {"default_user": user, "default_change_reason": reason}
+    # `path` is not in the history (see the model), so history rows written before the paths
+    # below are complete.
+    bulk_create_with_history(new_units, AdministrativeUnit, batch_size=1000, **history)
     if new_units:
         # New paths in one UPDATE: the parent's path, then the new id (known only now).
         # bulk_update would send a CASE per row, a hundred times slower for a national register.
@@ -501,8 +577,54 @@ def _write_wave(wave):
         for unit in new_units:
             unit.path = f"{paths.get(unit.parent_id, '')}{unit.pk}/"
     if changed:
-        AdministrativeUnit.objects.bulk_update(
-            changed, ["name", "kind", "valid_to", "parent", "path", "search_name"], batch_size=500
+        bulk_update_with_history(
+            changed,
+            AdministrativeUnit,
+            ["name", "kind", "valid_to", "parent", "path", "search_name"],
+            batch_size=500,
+            **history,
         )
     for old_path, new_path in moves:
         _move_subtree(old_path, new_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Memberships: who has which role where. They decide what each person sees (and so what
+# their cached dashboards hold), so they are the administrators' to change, like the register.
+
+
+def _membership_refusal() -> str:
+    return _("Only administrators can grant, change or remove roles.")
+
+
+def membership_save(*, user: AbstractBaseUser | None, membership: Membership, reason: str = "") -> Membership:
+    """Create or change a membership (person, unit, role) on behalf of `user`."""
+    _require_administrator(user, _membership_refusal())
+    with transaction.atomic():
+        membership.full_clean()
+        _with_history(membership, user, reason)
+        membership.save()
+        bump_data_version()
+    scoping.forget(membership.user)  # the memberships read earlier on this user object are out of date
+    return membership
+
+
+def membership_grant(
+    *, user: AbstractBaseUser | None, member: AbstractBaseUser, unit: AdministrativeUnit, role: str, reason: str = ""
+) -> Membership:
+    """Give `member` the `role` on `unit` (and everything below it)."""
+    return membership_save(user=user, membership=Membership(user=member, unit=unit, role=role), reason=reason)
+
+
+def membership_revoke(*, user: AbstractBaseUser | None, membership: Membership, reason: str = "") -> None:
+    """Take a role away."""
+    _require_administrator(user, _membership_refusal())
+    with transaction.atomic():
+        _membership_delete(membership, user, reason)
+        bump_data_version()
+    scoping.forget(membership.user)
+
+
+def _membership_delete(membership, user, reason):
+    _with_history(membership, user, reason)
+    membership.delete()

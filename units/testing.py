@@ -2,9 +2,8 @@
 
 import datetime
 
-from units import scoping
-from units.models import AdministrativeUnit, Kind, Level, Membership
-from units.services import unit_save
+from units.models import AdministrativeUnit, Kind, Level
+from units.services import membership_grant, unit_save
 
 
 def make_unit(code, name=None, level=Level.COMMUNE, parent=None, kind=Kind.COMMITTEE, valid_from=None, valid_to=None):
@@ -17,7 +16,7 @@ def make_unit(code, name=None, level=Level.COMMUNE, parent=None, kind=Kind.COMMI
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    return unit_save(unit=unit)
+    return unit_save(user=None, unit=unit)
 
 
 def make_tree():
@@ -37,7 +36,8 @@ def make_tree():
     }
 
 
-def grant(user, unit, role):
-    Membership.objects.create(user=user, unit=unit, role=role)
-    scoping.forget(user)  # the memberships read earlier on this user object are out of date
+def grant(user, unit, role, *, by=None):
+    """Give `user` a role through the service (history, data version; `by` the administrator
+    who grants it, None for a test's setting up), and return `user`."""
+    membership_grant(user=by, member=user, unit=unit, role=role)  # also forgets `user`'s cached scope
     return user

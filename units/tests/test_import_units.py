@@ -143,6 +143,7 @@ def test_every_bad_row_is_reported_with_its_number_and_nothing_is_saved(tmp_path
 
 def test_a_cycle_through_two_rows_is_refused():
     outcome = units_import(
+        user=None,
         records=_records(
             [
                 BASE[0],
@@ -161,7 +162,7 @@ def test_errors_are_in_vietnamese_for_a_vietnamese_user():
     from django.utils import translation
 
     with translation.override("vi"):
-        outcome = units_import(records=_records([BASE[0], "99105;Xã Tam Hiệp;xã;;VN;;"]))
+        outcome = units_import(user=None, records=_records([BASE[0], "99105;Xã Tam Hiệp;xã;;VN;;"]))
         assert "Xã không thể trực thuộc trực tiếp quốc gia" in str(outcome.errors[0])
         assert str(outcome.errors[0]).startswith("dòng 3")
 

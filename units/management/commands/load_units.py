@@ -13,5 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check and count, save nothing.")
 
     def handle(self, *args, register, dry_run, **options):
-        outcome = units_import(records=REGISTERS[register](), dry_run=dry_run)
+        outcome = units_import(
+            user=None, records=REGISTERS[register](), dry_run=dry_run, reason=f"loaded register {register} (load_units)"
+        )
         report_outcome(self, outcome, register)
