@@ -25,12 +25,14 @@ def directory(request):
 @require_GET
 def detail(request, pk):
     unit = scoping.get_unit_for(request.user, pk)
+    reviews = scoping.can(request.user, scoping.REVIEW, unit)  # who holds roles, who changed what
     ctx = {
         "page": "units",
         "unit": unit,
         "breadcrumbs": selectors.unit_breadcrumbs(unit=unit),
         "children": selectors.unit_children(unit=unit, include_former=request.GET.get("former") == "1"),
         "successions": selectors.unit_successions(unit=unit),
-        "members": selectors.unit_members(unit=unit) if scoping.can(request.user, scoping.REVIEW, unit) else None,
+        "members": selectors.unit_members(unit=unit) if reviews else None,
+        "changes": selectors.unit_changes(unit=unit) if reviews else None,
     }
     return render(request, "units/detail.html", ctx)

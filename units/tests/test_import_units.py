@@ -151,7 +151,7 @@ def test_a_cycle_through_two_rows_is_refused():
                 "99.A;Sở A;province;agency;99.B;;",
                 "99.B;Sở B;province;agency;99.A;;",
             ]
-        )
+        ),
     )
     cycle_rows = {e.row for e in outcome.errors if "would sit under itself" in e.message}
     assert cycle_rows == {4, 5}
