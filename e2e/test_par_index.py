@@ -19,7 +19,7 @@ def test_a_scorecard_is_filled_appraised_published_and_read(page_for, live_serve
     cset = make_set(tree["province"])
     for unit, points in ((tree["commune_a2"], 14), (tree["commune_b1"], 9)):
         appraise(cset, unit, {"1.1": points, "1.2": 8, "2.1": 25, "2.2": 20}, survey={"2.3": 15})
-    services.survey_save(cset=cset, entries={(tree["commune_a1"].pk, leaf(cset, "2.3").pk): Decimal(18)})
+    services.survey_save(user=reviewer, cset=cset, entries={(tree["commune_a1"].pk, leaf(cset, "2.3").pk): Decimal(18)})
 
     officer = page_for(editor)
     officer.click("nav >> text=Chỉ số CCHC")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from parc.lib.admin import DataVersionAdminMixin
 from plans import services
 from plans.models import Plan, PlanTask, Target
 from plans.resources import PlanResource, PlanTaskResource, TargetResource
@@ -35,7 +36,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PlanAdmin(DataVersionAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [PlanResource]
     list_display = ["title", "unit", "year", "decision_number", "decision_date", "status"]
     list_filter = ["year", "status", "unit__level"]
@@ -46,7 +47,7 @@ class PlanAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class TargetAdmin(DataVersionAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [TargetResource]
     form = TargetAdminForm
     list_display = ["indicator", "comparator", "value", "unit", "level", "plan"]
@@ -57,7 +58,7 @@ class TargetAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PlanTask)
-class PlanTaskAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PlanTaskAdmin(DataVersionAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [PlanTaskResource]
     list_display = ["title", "plan", "lead_unit", "deadline", "status"]
     list_filter = ["status", "plan__year"]

@@ -12,10 +12,10 @@ class ServiceValidatedForm(StyledFormMixin, forms.ModelForm):
     """A model form saved by a service; the service's ValidationError is shown beside the
     fields it names instead of becoming a server error."""
 
-    def save_with(self, service, name):
-        """`service(**{name: instance})`, or None with the errors added to the form."""
+    def save_with(self, service, name, **kwargs):
+        """`service(**{name: instance}, **kwargs)`, or None with the errors added to the form."""
         try:
-            return service(**{name: self.instance})
+            return service(**{name: self.instance}, **kwargs)
         except ValidationError as exc:
             errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
             for field, messages in errors.items():

@@ -14,7 +14,7 @@ from plans.models import Plan, PlanTask, Target
 from units import scoping
 
 
-def _get_plan_for(user, pk, action=scoping.VIEW):
+def _get_plan_for(user, pk, action=scoping.VIEW) -> Plan:
     """The plan, or 404 when its unit is outside what `user` may do `action` on.
 
     Plans, tasks and targets are changed by reviewers of the plan's unit or a unit above it.
@@ -67,7 +67,7 @@ def plan_edit(request, pk=None):
     else:
         plan = _get_plan_for(request.user, pk, scoping.REVIEW)
     form = PlanForm(request.POST or None, request.FILES or None, instance=plan)
-    if request.method == "POST" and form.is_valid() and form.save_with(services.plan_save, "plan"):
+    if request.method == "POST" and form.is_valid() and form.save_with(services.plan_save, "plan", user=request.user):
         messages.success(request, _("The plan was saved."))
         return redirect("plans:detail", plan.pk)
     return render(request, "plans/form.html", {"page": "plans", "plan": plan, "form": form, "what": "plan"})
@@ -85,7 +85,7 @@ def _part_edit(request, pk, part_pk, what):
     plan = _get_plan_for(request.user, pk, scoping.REVIEW)
     instance = get_object_or_404(model, pk=part_pk, plan=plan) if part_pk else None
     form = form_class(request.POST or None, instance=instance, plan=plan)
-    if request.method == "POST" and form.is_valid() and form.save_with(save, what):
+    if request.method == "POST" and form.is_valid() and form.save_with(save, what, user=request.user):
         messages.success(request, saved)
         return redirect("plans:detail", plan.pk)
     return render(request, "plans/form.html", {"page": "plans", "plan": plan, "form": form, "what": what})
@@ -104,7 +104,7 @@ def target_edit(request, pk, target_pk=None):
 @require_POST
 def task_delete(request, pk, task_pk):
     plan = _get_plan_for(request.user, pk, scoping.REVIEW)
-    services.task_delete(task=get_object_or_404(PlanTask, pk=task_pk, plan=plan))
+    services.task_delete(user=request.user, task=get_object_or_404(PlanTask, pk=task_pk, plan=plan))
     messages.success(request, _("The task was deleted."))
     return redirect("plans:detail", plan.pk)
 
@@ -112,6 +112,6 @@ def task_delete(request, pk, task_pk):
 @require_POST
 def target_delete(request, pk, target_pk):
     plan = _get_plan_for(request.user, pk, scoping.REVIEW)
-    services.target_delete(target=get_object_or_404(Target, pk=target_pk, plan=plan))
+    services.target_delete(user=request.user, target=get_object_or_404(Target, pk=target_pk, plan=plan))
     messages.success(request, _("The target was deleted."))
     return redirect("plans:detail", plan.pk)

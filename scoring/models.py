@@ -136,6 +136,7 @@ class Criterion(models.Model):
     )
     guidance = models.TextField(_("how to score"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    history = HistoricalRecords()  # an import replaces them: who did it, from which file
 
     class Meta:
         verbose_name = _("criterion")
@@ -243,6 +244,7 @@ class ScoreEvidence(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    history = HistoricalRecords()  # added and removed, by whom
 
     class Meta:
         verbose_name = _("evidence")

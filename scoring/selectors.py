@@ -6,15 +6,17 @@ for last year's set), whatever the number of units.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.contrib.auth.base_user import AbstractBaseUser as User
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from parc.lib.numbers import format_number
 from parc.lib.text import person_name
-from scoring.models import CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
+from scoring.models import Band, CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
 from units import scoping
 from units.models import AdministrativeUnit, Kind
 
@@ -26,58 +28,46 @@ CENT = Decimal("0.01")
 # Who sees what
 
 
-def _touches(user, unit):
-    """The user belongs to `unit`, a unit above it or a unit below it."""
-    paths = scoping.scope_paths(user, scoping.VIEW)
-    return paths is None or any(p.startswith(unit.path) or unit.path.startswith(p) for p in paths)
+# Thin wrappers: every answer is units/scoping.py's, asked about the set's issuer and units.
 
 
-def can_see_set(user, cset):
-    """The criteria (not the scores) are seen by everyone concerned: the issuer's side and the
-    units it scores, once issued; a draft only by the issuer's reviewers."""
-    if cset.status == CriteriaSet.Status.DRAFT:
-        return can_manage_set(user, cset)
-    return _touches(user, cset.issuer)
+def can_see_set(user: User, cset: CriteriaSet) -> bool:
+    """The criteria (not the scores): everyone concerned once issued; a draft only the issuer's
+    reviewers."""
+    return scoping.can_see_issued(user, cset.issuer, draft=cset.status == CriteriaSet.Status.DRAFT)
 
 
-def can_manage_set(user, cset):
+def can_manage_set(user: User, cset: CriteriaSet) -> bool:
     """Reviewers of the issuer edit the set, appraise, publish and reopen."""
-    return scoping.can(user, scoping.REVIEW, cset.issuer)
+    return scoping.can_manage_issued(user, cset.issuer)
 
 
-def can_see_results(user, cset):
-    """Before publishing only the issuer's reviewers see the whole table; afterwards everyone
-    concerned with the set (the province's results, for each of its units)."""
-    if can_manage_set(user, cset):
-        return True
-    return cset.is_published and can_see_set(user, cset)
+def can_see_results(user: User, cset: CriteriaSet) -> bool:
+    return scoping.can_see_issued_results(
+        user, cset.issuer, draft=cset.status == CriteriaSet.Status.DRAFT, published=cset.is_published
+    )
 
 
-def can_see_scorecard(user, scorecard):
-    return can_manage_set(user, scorecard.criteria_set) or scoping.can(user, scoping.VIEW, scorecard.unit)
+def can_see_scorecard(user: User, scorecard: Scorecard) -> bool:
+    return scoping.can_see_scored(user, scorecard.criteria_set.issuer, scorecard.unit)
 
 
-def sets_visible_to(*, user):
-    """The criteria sets of the issuers above, at or below the user's units, newest first."""
+def can_self_assess(user: User, scorecard: Scorecard) -> bool:
+    return scoping.can_self_assess(user, scorecard.criteria_set.issuer, scorecard.unit)
+
+
+def sets_visible_to(*, user: User) -> QuerySet[CriteriaSet]:
+    """The criteria sets of the issuers above, at or below the user's units, newest first; a
+    draft only to its issuer's reviewers."""
     sets = CriteriaSet.objects.select_related("issuer").annotate(criteria_count=Count("criteria"))
-    paths = scoping.scope_paths(user, scoping.VIEW)
-    if paths is None:
-        return sets
-    if not paths:
-        return sets.none()
-    q = scoping.scope_q(user, scoping.VIEW, field="issuer__path")  # issued at or below the user's units
-    for path in paths:
-        ancestor_ids = [int(pk) for pk in path.strip("/").split("/")]
-        q |= Q(issuer_id__in=ancestor_ids)  # issued above them
-    drafts = Q(status=CriteriaSet.Status.DRAFT) & ~scoping.scope_q(user, scoping.REVIEW, field="issuer__path")
-    return sets.filter(q).exclude(drafts)  # a draft only to its issuer's reviewers
+    return sets.filter(scoping.issued_visible_q(user, field="issuer", draft=Q(status=CriteriaSet.Status.DRAFT)))
 
 
 # ---------------------------------------------------------------------------------------------
 # The set and its tree
 
 
-def scored_units(*, cset):
+def scored_units(*, cset: CriteriaSet) -> QuerySet[AdministrativeUnit]:
     """The people's committees of the set's level under its issuer in force on the last day of
     its year: a unit merged away mid-year is scored as part of the unit that took it over, as
     the 2025 reorganisation's provinces did (not doing so would also keep the set from ever
@@ -107,7 +97,7 @@ class TreeRow:
         return self.is_leaf and self.criterion.appraised_maximum > 0
 
 
-def criteria_tree(*, cset, criteria=None):
+def criteria_tree(*, cset: CriteriaSet, criteria: Iterable[Criterion] | None = None) -> list[TreeRow]:
     """The criteria in reading order (each field, then its criteria depth first), one query."""
     criteria = list(criteria if criteria is not None else cset.criteria.all())
     children = {}
@@ -126,7 +116,7 @@ def criteria_tree(*, cset, criteria=None):
     return rows
 
 
-def previous_set(cset):
+def previous_set(*, cset: CriteriaSet) -> CriteriaSet | None:
     """Last year's published set of the same issuer and level, for the year-over-year change."""
     return (
         CriteriaSet.objects.filter(
@@ -137,7 +127,7 @@ def previous_set(cset):
     )
 
 
-def scorecard_rows(*, scorecard):
+def scorecard_rows(*, scorecard: Scorecard) -> list[TreeRow]:
     """The tree with this scorecard's scores, evidence and survey points on the leaves."""
     cset = scorecard.criteria_set
     rows = criteria_tree(cset=cset)
@@ -164,7 +154,7 @@ class HistoryLine:
     what: str
 
 
-def scorecard_history(*, scorecard, limit=40):
+def scorecard_history(*, scorecard: Scorecard, limit: int = 40) -> list[HistoryLine]:
     """What happened to a scorecard, newest first: its status changes and every score saved
     (self-assessed and appraised, with the reason), including corrections after a reopening."""
     if scorecard.pk is None:
@@ -200,7 +190,7 @@ def scorecard_history(*, scorecard, limit=40):
     return lines[:limit]
 
 
-def reopenings(*, cset):
+def reopenings(*, cset: CriteriaSet) -> list[HistoryLine]:
     """Each time the results were reopened for correction: when, by whom, why (oldest first)."""
     lines = []
     for entry in cset.history.filter(status=CriteriaSet.Status.REOPENED).select_related("history_user"):
@@ -208,7 +198,7 @@ def reopenings(*, cset):
     return sorted(lines, key=lambda line: line.when)
 
 
-def scorecard_totals(rows, survey=True):
+def scorecard_totals(*, rows: list[TreeRow], survey: bool = True) -> tuple[Decimal, Decimal, Decimal]:
     """(self-assessed, appraised, maximum) over the leaves of a scorecard's rows."""
     own = appraised = maximum = Decimal(0)
     for row in rows:
@@ -225,11 +215,9 @@ def scorecard_totals(rows, survey=True):
     return own, appraised, maximum
 
 
-def scorecards_of(*, cset, user):
+def scorecards_of(*, cset: CriteriaSet, user: User) -> list[tuple[AdministrativeUnit, Scorecard | None]]:
     """(unit, scorecard or None) for the scored units the user may see, in register order."""
-    units = scored_units(cset=cset)
-    if not can_manage_set(user, cset):
-        units = units.filter(scoping.scope_q(user, scoping.VIEW))
+    units = scored_units(cset=cset).filter(scoping.scored_q(user, cset.issuer))
     cards = {c.unit_id: c for c in cset.scorecards.all()}
     return [(unit, cards.get(unit.pk)) for unit in units]
 
@@ -238,14 +226,14 @@ def scorecards_of(*, cset, user):
 # Results
 
 
-def percent(points, maximum):
+def percent(points: Decimal, maximum: Decimal) -> Decimal | None:
     """64.24 of 75 → 85.65 (two decimals, half up, as the results are published)."""
     if not maximum:
         return None
     return (points * HUNDRED / maximum).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def band_for(bands, value):
+def band_for(bands: list[Band], value: Decimal | None) -> Band | None:
     """The highest band whose minimum `value` reaches; None below the lowest band."""
     for band in bands:  # highest minimum first
         if value is not None and value >= band.minimum_percent:
@@ -253,7 +241,7 @@ def band_for(bands, value):
     return None
 
 
-def competition_ranks(values):
+def competition_ranks(values: dict) -> dict:
     """{key: rank} for {key: value}, highest first; ties share a rank and the next rank skips
     (90, 85, 85, 80 → 1, 2, 2, 4)."""
     ordered = sorted(values.items(), key=lambda kv: kv[1], reverse=True)
@@ -342,7 +330,7 @@ class SetResults:
         return next((r for r in self.units if r.unit.pk == unit_id), None)
 
 
-def set_results(*, cset, with_previous=True):
+def set_results(*, cset: CriteriaSet, with_previous: bool = True) -> SetResults:
     """Per unit and per field: points, maximum, percentage, band, rank, and change since last
     year. Only appraised scorecards count; survey points count when the set has a survey."""
     rows = criteria_tree(cset=cset)
@@ -383,7 +371,7 @@ def set_results(*, cset, with_previous=True):
 
     previous = None
     if with_previous:
-        last = previous_set(cset)
+        last = previous_set(cset=cset)
         if last is not None:
             previous = set_results(cset=last, with_previous=False)
             for r in results:
@@ -416,7 +404,7 @@ class IndexCard:
         return bool(self.mine or (self.issued and self.issued.units))
 
 
-def index_card(*, unit):
+def index_card(*, unit: AdministrativeUnit) -> IndexCard:
     """The unit's PAR index for its dashboard: published results only."""
     card = IndexCard()
     published = Scorecard.objects.filter(unit=unit, criteria_set__status=CriteriaSet.Status.PUBLISHED)

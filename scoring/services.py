@@ -1,22 +1,36 @@
-"""Writes to the PAR index. Views check who may call them (scoring.selectors.can_*); these check
-that what is written is allowed now and makes sense, and say why when it is not."""
+"""Writes to the PAR index. Each service is the one writer of what it guards: it asks
+units/scoping.py whether `user` may do this (PermissionDenied, saying why, when not, whoever
+calls it: a page, a command, a test), checks that what is written is allowed now and makes
+sense (ValidationError, saying why), records history with the user, and bumps the dashboards'
+data version when it changes what a dashboard shows (published results)."""
 
+import datetime
 import re
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from indicators.models import Report
 from indicators.services import evidence_problem
 from parc.lib.cache import bump_data_version
 from parc.lib.numbers import decimal_places, format_number, parse_number
 from parc.lib.text import person_name
+from plans.models import PlanTask
 from scoring import selectors, tree
 from scoring.models import Band, CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
-from units.models import LEVEL_RANK
+from units import scoping
+from units.models import LEVEL_RANK, AdministrativeUnit
+
+REASON_MAX = 100  # django-simple-history's history_change_reason column
+
+# {leaf criterion id: (points or None, text)} as a scorecard's form sends them.
+Entries = dict[int, tuple[Decimal | None, str]]
 
 # ---------------------------------------------------------------------------------------------
 # Criteria sets
@@ -26,8 +40,23 @@ def _n(value):
     return format_number(value, 2)
 
 
+def _as(obj, user, reason=None):
+    """`obj`, its next history row to be recorded with `user` (also outside a request)."""
+    obj._history_user = user
+    if reason:
+        obj._change_reason = reason if len(reason) <= REASON_MAX else reason[: REASON_MAX - 1] + "…"
+    return obj
+
+
 @transaction.atomic
-def criteria_set_save(*, cset):
+def criteria_set_save(*, user: User, cset: CriteriaSet, bands: list[tuple[str, Decimal]] | None = None) -> CriteriaSet:
+    """Create or change a set (and its bands, when given): by reviewers of its issuer, who must be
+    a province or district people's committee."""
+    if cset.pk:
+        stored = CriteriaSet.objects.select_for_update().select_related("issuer").get(pk=cset.pk)
+        scoping.require_issuer_reviewer(user, stored.issuer)
+    if cset.issuer_id:
+        scoping.require_issuer(user, cset.issuer)
     cset.full_clean()
     if LEVEL_RANK[cset.level] <= LEVEL_RANK[cset.issuer.level]:
         raise ValidationError({"level": _("A set scores units below its issuer.")})
@@ -40,11 +69,14 @@ def criteria_set_save(*, cset):
                     "Once issued, a set's unit, year, level, total and survey cannot change; only its title, decision and due date."
                 )
             )
-    cset.save()
+    _as(cset, user).save()
+    if bands is not None:
+        bands_replace(user=user, cset=cset, bands=bands)
+    bump_data_version()  # a published set's title shows on the dashboards' yearly card
     return cset
 
 
-def parse_bands(text):
+def parse_bands(text: str) -> list[tuple[str, Decimal]]:
     """ "Tốt: 80\\nKhá: 65" (one band per line, "label: from %") → [("Tốt", 80), ("Khá", 65)]."""
     bands = []
     for number, line in enumerate((text or "").splitlines(), start=1):
@@ -78,12 +110,13 @@ def parse_bands(text):
     return bands
 
 
-def bands_text(cset):
+def bands_text(cset: CriteriaSet) -> str:
     return "\n".join(f"{b.label}: {format_number(b.minimum_percent)}" for b in cset.bands.all())
 
 
 @transaction.atomic
-def bands_replace(*, cset, bands):
+def bands_replace(*, user: User, cset: CriteriaSet, bands: list[tuple[str, Decimal]]) -> None:
+    scoping.require_issuer_reviewer(user, cset.issuer)
     if [(b.label, b.minimum_percent) for b in cset.bands.all()] == [(label, Decimal(m)) for label, m in bands]:
         return  # unchanged (the set's form sends its bands with every save)
     if cset.status != CriteriaSet.Status.DRAFT:
@@ -98,7 +131,7 @@ def _nodes_of(cset):
     ]
 
 
-def criteria_set_problems(*, cset):
+def criteria_set_problems(*, cset: CriteriaSet) -> list[str]:
     """What keeps the stored set from being issued, each naming its branch."""
     found = tree.problems(_nodes_of(cset), cset.total_maximum)
     if not cset.bands.exists():
@@ -107,18 +140,26 @@ def criteria_set_problems(*, cset):
 
 
 @transaction.atomic
-def criteria_replace(*, cset, nodes):
-    """Replace a draft set's criteria by `nodes` (tree.Node), all or nothing."""
+def criteria_replace(*, user: User, cset: CriteriaSet, nodes: list[tree.Node], reason: str = "") -> list[Criterion]:
+    """Replace a draft set's criteria by `nodes` (tree.Node), all or nothing. Each criterion
+    removed and created, and the set itself, get a history row with the user and `reason`
+    (e.g. "criteria imported from tieu-chi.xlsx: 7 criteria")."""
+    scoping.require_issuer_reviewer(user, cset.issuer)
+    _lock_set(cset)
     if cset.status != CriteriaSet.Status.DRAFT:
         raise ValidationError(_("Only a draft set's criteria can be replaced."))
     problems = tree.problems(nodes, cset.total_maximum)
     if problems:
         raise ValidationError(problems)
-    cset.criteria.all().delete()
+    reason = reason or _("criteria replaced: %(count)s criteria") % {"count": len(nodes)}
+    # One by one, children first, so that each removal is recorded with the user (a queryset's
+    # delete() records it without); a draft has no scores yet, so nothing else goes with them.
+    for old in reversed(list(cset.criteria.order_by("position"))):
+        _as(old, user, reason).delete()
     fields, _problems = tree.build(nodes)
     created = {}
     for position, node in enumerate(tree.in_tree_order(fields)):  # a parent before its children
-        created[node.code] = Criterion.objects.create(
+        criterion = Criterion(
             criteria_set=cset,
             parent=created.get(node.parent_code),
             code=node.code,
@@ -128,18 +169,37 @@ def criteria_replace(*, cset, nodes):
             guidance=node.guidance,
             position=position,
         )
+        _as(criterion, user, reason).save()
+        created[node.code] = criterion
+    # The set's own history says who replaced its criteria, and from where (its row unchanged).
+    _as(CriteriaSet.objects.get(pk=cset.pk), user, reason).save()
     return list(created.values())
 
 
 @transaction.atomic
-def criteria_set_issue(*, cset):
+def criteria_import(
+    *, user: User, cset: CriteriaSet, nodes: list[tree.Node], bands: list[tuple[str, Decimal]], source: str
+) -> list[Criterion]:
+    """A spreadsheet's criteria (and bands, when it has them) replace a draft set's, all or
+    nothing; the history names the file."""
+    reason = _("criteria imported from %(file)s: %(count)s criteria") % {"file": source, "count": len(nodes)}
+    created = criteria_replace(user=user, cset=cset, nodes=nodes, reason=reason)
+    if bands:
+        bands_replace(user=user, cset=cset, bands=bands)
+    return created
+
+
+@transaction.atomic
+def criteria_set_issue(*, user: User, cset: CriteriaSet) -> CriteriaSet:
+    scoping.require_issuer_reviewer(user, cset.issuer)
+    _lock_set(cset)
     if cset.status != CriteriaSet.Status.DRAFT:
         raise ValidationError(_("This set is already issued."))
     problems = criteria_set_problems(cset=cset)
     if problems:
         raise ValidationError(problems)
     cset.status = CriteriaSet.Status.ISSUED
-    cset.save(update_fields=["status"])
+    _as(cset, user).save(update_fields=["status"])
     existing = set(cset.scorecards.values_list("unit_id", flat=True))
     Scorecard.objects.bulk_create(
         Scorecard(criteria_set=cset, unit=unit) for unit in selectors.scored_units(cset=cset) if unit.pk not in existing
@@ -148,8 +208,9 @@ def criteria_set_issue(*, cset):
 
 
 @transaction.atomic
-def criteria_set_copy(*, source, year=None):
+def criteria_set_copy(*, user: User, source: CriteriaSet, year: int | None = None) -> CriteriaSet:
     """Next year's draft from this set: the same issuer, level, maxima, bands and criteria."""
+    scoping.require_issuer_reviewer(user, source.issuer)
     year = year or source.year + 1
     if CriteriaSet.objects.filter(issuer=source.issuer, year=year, level=source.level).exists():
         raise ValidationError(
@@ -160,7 +221,7 @@ def criteria_set_copy(*, source, year=None):
         due = due.replace(year=due.year + (year - source.year))
     except ValueError:  # 29 February
         due = due.replace(day=28, year=due.year + (year - source.year))
-    copy = CriteriaSet.objects.create(
+    copy = CriteriaSet(
         issuer=source.issuer,
         year=year,
         level=source.level,
@@ -171,15 +232,17 @@ def criteria_set_copy(*, source, year=None):
         survey=source.survey,
         self_assessment_due=due,
     )
+    _as(copy, user, _("copied from %(year)s") % {"year": source.year}).save()
     Band.objects.bulk_create(
         Band(criteria_set=copy, label=b.label, minimum_percent=b.minimum_percent) for b in source.bands.all()
     )
     if source.criteria.exists():
-        criteria_replace(cset=copy, nodes=_nodes_of(source))
+        reason = _("criteria copied from %(year)s") % {"year": source.year}
+        criteria_replace(user=user, cset=copy, nodes=_nodes_of(source), reason=reason)
     return copy
 
 
-def _lock_set(cset):
+def _lock_set(cset: CriteriaSet) -> None:
     """Lock the set row and read its status fresh: scorecard writes lock it too, so a save and
     a publish never interleave."""
     fresh = CriteriaSet.objects.select_for_update().get(pk=cset.pk)
@@ -187,8 +250,9 @@ def _lock_set(cset):
 
 
 @transaction.atomic
-def criteria_set_publish(*, cset):
+def criteria_set_publish(*, user: User, cset: CriteriaSet) -> CriteriaSet:
     """Publish the results of the whole set at once: every unit appraised, every survey point in."""
+    scoping.require_issuer_reviewer(user, cset.issuer)
     _lock_set(cset)
     if not cset.accepts_scores:
         raise ValidationError(_("Only an issued or reopened set can be published."))
@@ -213,13 +277,14 @@ def criteria_set_publish(*, cset):
         raise ValidationError(problems)
     cset.status = CriteriaSet.Status.PUBLISHED
     cset.published_at = timezone.now()
-    cset.save(update_fields=["status", "published_at"])
+    _as(cset, user).save(update_fields=["status", "published_at"])
     bump_data_version()  # the dashboards' yearly card shows published results
     return cset
 
 
 @transaction.atomic
-def criteria_set_reopen(*, cset, reason):
+def criteria_set_reopen(*, user: User, cset: CriteriaSet, reason: str) -> CriteriaSet:
+    scoping.require_issuer_reviewer(user, cset.issuer)
     _lock_set(cset)
     if not cset.is_published:
         raise ValidationError(_("Only published results can be reopened."))
@@ -227,8 +292,8 @@ def criteria_set_reopen(*, cset, reason):
         raise ValidationError({"reason": _("Say why the results are reopened: the units will read it.")})
     cset.status = CriteriaSet.Status.REOPENED
     cset.reopen_reason = reason.strip()
-    cset.save(update_fields=["status", "reopen_reason"])
-    bump_data_version()
+    _as(cset, user).save(update_fields=["status", "reopen_reason"])
+    bump_data_version()  # the published card leaves the dashboards until published again
     return cset
 
 
@@ -236,9 +301,17 @@ def criteria_set_reopen(*, cset, reason):
 # Scorecards
 
 
-def scorecard_get(*, cset, unit):
-    """The unit's scorecard in the set (created on first use for a unit added after issue)."""
-    card, _created = Scorecard.objects.get_or_create(criteria_set=cset, unit=unit)
+@transaction.atomic
+def scorecard_get(*, user: User, cset: CriteriaSet, unit: AdministrativeUnit) -> Scorecard:
+    """The unit's scorecard in the set (created on first use for a unit added after issue), for
+    those who write on it: the unit's editors and the issuer's reviewers."""
+    scoping.require_scored_writer(user, cset.issuer, unit)
+    if not selectors.scored_units(cset=cset).filter(pk=unit.pk).exists():
+        raise ValidationError(_("%(unit)s is not scored by this set.") % {"unit": unit.name})
+    card = Scorecard.objects.filter(criteria_set=cset, unit=unit).first()
+    if card is None:
+        card = _as(Scorecard(criteria_set=cset, unit=unit), user)
+        card.save()
     return card
 
 
@@ -268,13 +341,13 @@ def _lock(scorecard, version=None):
         )
 
 
-def _saved(scorecard, *fields):
+def _saved(scorecard, user, *fields):
     """Save the scorecard's changed fields with one more version."""
     scorecard.version += 1
-    scorecard.save(update_fields=[*fields, "version"])
+    _as(scorecard, user).save(update_fields=[*fields, "version"])
 
 
-def self_assessment_refusal(*, scorecard, today=None):
+def self_assessment_refusal(*, scorecard: Scorecard, today: datetime.date | None = None) -> str | None:
     """Why the unit cannot change its self-assessment now, or None."""
     cset = scorecard.criteria_set
     today = today or timezone.localdate()
@@ -313,9 +386,12 @@ def _leaves(cset):
 
 
 @transaction.atomic
-def scorecard_self_assess(*, scorecard, entries, version=None):
+def scorecard_self_assess(
+    *, user: User, scorecard: Scorecard, entries: Entries, version: int | None = None
+) -> Scorecard:
     """Save the unit's own scores: `entries` maps a leaf criterion id to (score, explanation);
     `version` is the scorecard's version the form was drawn from."""
+    scoping.require_self_assessor(user, scorecard.criteria_set.issuer, scorecard.unit)
     _lock(scorecard, version)
     refusal = self_assessment_refusal(scorecard=scorecard)
     if refusal:
@@ -335,15 +411,16 @@ def scorecard_self_assess(*, scorecard, entries, version=None):
         if (score.self_score, score.explanation) == (value, text) and (score.pk or value is None):
             continue  # unchanged: no history row, and no new version to conflict with
         score.self_score, score.explanation = value, text
-        score.save()
+        _as(score, user).save()
         changed = True
     if changed:
-        _saved(scorecard)
+        _saved(scorecard, user)
     return scorecard
 
 
 @transaction.atomic
-def scorecard_submit(*, scorecard):
+def scorecard_submit(*, user: User, scorecard: Scorecard) -> Scorecard:
+    scoping.require_self_assessor(user, scorecard.criteria_set.issuer, scorecard.unit)
     _lock(scorecard)
     refusal = self_assessment_refusal(scorecard=scorecard)
     if refusal:
@@ -358,11 +435,11 @@ def scorecard_submit(*, scorecard):
         )
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
-    _saved(scorecard, "status", "submitted_at")
+    _saved(scorecard, user, "status", "submitted_at")
     return scorecard
 
 
-def appraisal_refusal(*, scorecard):
+def appraisal_refusal(*, scorecard: Scorecard) -> str | None:
     cset = scorecard.criteria_set
     if not cset.accepts_scores:
         if cset.is_published:
@@ -374,10 +451,11 @@ def appraisal_refusal(*, scorecard):
 
 
 @transaction.atomic
-def scorecard_appraise(*, scorecard, entries, version=None):
+def scorecard_appraise(*, user: User, scorecard: Scorecard, entries: Entries, version: int | None = None) -> Scorecard:
     """Save appraised scores: `entries` maps a leaf criterion id to (score, reason). A reason is
     needed wherever the appraised score differs from the unit's. The scorecard is appraised once
     every scorable leaf has an appraised score."""
+    scoping.require_issuer_reviewer(user, scorecard.criteria_set.issuer)
     _lock(scorecard, version)
     refusal = appraisal_refusal(scorecard=scorecard)
     if refusal:
@@ -405,7 +483,7 @@ def scorecard_appraise(*, scorecard, entries, version=None):
         if (score.appraised_score, score.appraisal_reason) == (value, reason) and (score.pk or value is None):
             continue
         score.appraised_score, score.appraisal_reason = value, reason
-        score.save()
+        _as(score, user).save()
         scores[cid] = score
         changed = True
     complete = all(
@@ -416,12 +494,13 @@ def scorecard_appraise(*, scorecard, entries, version=None):
     status = Scorecard.Status.APPRAISED if complete else Scorecard.Status.SUBMITTED
     if changed or status != scorecard.status:
         scorecard.status = status
-        _saved(scorecard, "status")
+        _saved(scorecard, user, "status")
     return scorecard
 
 
 @transaction.atomic
-def scorecard_return(*, scorecard, reason):
+def scorecard_return(*, user: User, scorecard: Scorecard, reason: str) -> Scorecard:
+    scoping.require_issuer_reviewer(user, scorecard.criteria_set.issuer)
     _lock(scorecard)
     if not scorecard.criteria_set.accepts_scores:
         raise ValidationError(_("The results are published: reopen them before returning a scorecard."))
@@ -431,7 +510,7 @@ def scorecard_return(*, scorecard, reason):
         raise ValidationError({"reason": _("Say what the unit should add or fix.")})
     scorecard.status = Scorecard.Status.RETURNED
     scorecard.return_reason = reason.strip()
-    _saved(scorecard, "status", "return_reason")
+    _saved(scorecard, user, "status", "return_reason")
     return scorecard
 
 
@@ -440,7 +519,17 @@ def scorecard_return(*, scorecard, reason):
 
 
 @transaction.atomic
-def evidence_add(*, scorecard, criterion, user, upload=None, report=None, task=None):
+def evidence_add(
+    *,
+    user: User,
+    scorecard: Scorecard,
+    criterion: Criterion,
+    upload: UploadedFile | None = None,
+    report: Report | None = None,
+    task: PlanTask | None = None,
+) -> ScoreEvidence:
+    """Attach a file, or a report or plan task of the same year already in PARC, to a leaf."""
+    scoping.require_self_assessor(user, scorecard.criteria_set.issuer, scorecard.unit)
     _lock(scorecard)
     refusal = self_assessment_refusal(scorecard=scorecard)
     if refusal:
@@ -449,7 +538,21 @@ def evidence_add(*, scorecard, criterion, user, upload=None, report=None, task=N
         problem = evidence_problem(upload)
         if problem:
             raise ValidationError(problem)
-    score, _created = Score.objects.get_or_create(scorecard=scorecard, criterion=criterion)
+    year, unit = scorecard.criteria_set.year, scorecard.unit
+    if criterion.criteria_set_id != scorecard.criteria_set_id or criterion.children.exists():
+        raise ValidationError(
+            _("Evidence is attached to a criterion of this scorecard's set that has no sub-criteria.")
+        )
+    if report is not None and (report.unit_id != unit.pk or report.period.year != year):
+        raise ValidationError(_("Only the unit's own reports of %(year)s can be evidence here.") % {"year": year})
+    if task is not None and (task.plan.year != year or task.plan.unit_id not in [*unit.ancestor_ids, unit.pk]):
+        raise ValidationError(
+            _("Only tasks of %(year)s plans of the unit or a unit above it can be evidence here.") % {"year": year}
+        )
+    score = Score.objects.filter(scorecard=scorecard, criterion=criterion).first()
+    if score is None:
+        score = _as(Score(scorecard=scorecard, criterion=criterion), user)
+        score.save()
     if upload is not None:
         name = upload.name
     elif report is not None:
@@ -460,26 +563,30 @@ def evidence_add(*, scorecard, criterion, user, upload=None, report=None, task=N
         raise ValidationError(_("Choose a file, a report or a plan task."))
     item = ScoreEvidence(score=score, file=upload or "", name=name[:200], report=report, task=task, added_by=user)
     item.full_clean(exclude=["file"] if upload is None else None)
-    item.save()
+    _as(item, user).save()
     return item
 
 
 @transaction.atomic
-def evidence_delete(*, item):
-    _lock(item.score.scorecard)
-    refusal = self_assessment_refusal(scorecard=item.score.scorecard)
+def evidence_delete(*, user: User, item: ScoreEvidence) -> None:
+    scorecard = item.score.scorecard
+    scoping.require_self_assessor(user, scorecard.criteria_set.issuer, scorecard.unit)
+    _lock(scorecard)
+    refusal = self_assessment_refusal(scorecard=scorecard)
     if refusal:
         raise ValidationError(refusal)
+    _as(item, user).delete()
     if item.file:
-        item.file.delete(save=False)
-    item.delete()
+        # The file goes only once the row's removal is committed: a rollback keeps both.
+        storage, name = item.file.storage, item.file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # ---------------------------------------------------------------------------------------------
 # Survey points
 
 
-def survey_refusal(*, cset):
+def survey_refusal(*, cset: CriteriaSet) -> str | None:
     if not cset.accepts_scores:
         if cset.is_published:
             return _("The results are published: reopen them, with a reason, to change survey points.")
@@ -490,8 +597,9 @@ def survey_refusal(*, cset):
 
 
 @transaction.atomic
-def survey_save(*, cset, entries):
+def survey_save(*, user: User, cset: CriteriaSet, entries: dict[tuple[int, int], Decimal | None]) -> None:
     """`entries` maps (unit id, criterion id) to points or None (clears them)."""
+    scoping.require_issuer_reviewer(user, cset.issuer)
     _lock_set(cset)
     refusal = survey_refusal(cset=cset)
     if refusal:
@@ -513,9 +621,9 @@ def survey_save(*, cset, entries):
         row = stored.get((unit_id, cid))
         if value is None:
             if row:
-                row.delete()
+                _as(row, user).delete()
         elif row is None:
-            SurveyScore.objects.create(criteria_set=cset, unit_id=unit_id, criterion_id=cid, points=value)
+            _as(SurveyScore(criteria_set=cset, unit_id=unit_id, criterion_id=cid, points=value), user).save()
         elif row.points != value:
             row.points = value
-            row.save()
+            _as(row, user).save()

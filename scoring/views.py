@@ -2,7 +2,6 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,28 +18,25 @@ from scoring import selectors, services, spreadsheets
 from scoring.forms import CriteriaSetForm, EvidenceForm, ReasonForm, ScoresForm, UploadForm
 from scoring.models import CriteriaSet, Scorecard, ScoreEvidence
 from units import scoping
-from units.models import Kind, Level
+from units.models import AdministrativeUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _get_set_for(user, pk, manage=False):
+def _get_set_for(user, pk, manage=False) -> CriteriaSet:
     """The set, or 404 when the user has nothing to do with its issuer; 403 (with the reason) when
     they may see it but `manage` asks for the issuer's reviewers."""
     cset = get_object_or_404(CriteriaSet.objects.select_related("issuer"), pk=pk)
     if not selectors.can_see_set(user, cset):
         raise Http404
-    if manage and not selectors.can_manage_set(user, cset):
-        raise PermissionDenied(_("Only reviewers of %(unit)s can do this.") % {"unit": cset.issuer.name})
+    if manage:
+        scoping.require_issuer_reviewer(user, cset.issuer)
     return cset
 
 
-def _get_unit_of_set(user, cset, unit_pk, action=scoping.VIEW):
-    """A unit scored by the set that the user may see (404 otherwise)."""
-    unit = get_object_or_404(selectors.scored_units(cset=cset), pk=unit_pk)
-    if selectors.can_manage_set(user, cset):
-        return unit
-    return scoping.get_unit_for(user, unit.pk, action)
+def _get_unit_of_set(user, cset, unit_pk) -> AdministrativeUnit:
+    """A unit scored by the set whose scorecard the user may see (404 otherwise)."""
+    return get_object_or_404(selectors.scored_units(cset=cset).filter(scoping.scored_q(user, cset.issuer)), pk=unit_pk)
 
 
 def _errors(request, exc):
@@ -54,24 +50,19 @@ def _xlsx(content, name):
     return response
 
 
-def _issuers(user):
-    """The units `user` may issue criteria sets for: provinces and districts they review."""
-    return scoping.units_reviewable_by(user).filter(kind=Kind.COMMITTEE).exclude(level=Level.COMMUNE)
-
-
 @require_GET
 def set_list(request):
     ctx = {
         "page": "scoring",
         "sets": selectors.sets_visible_to(user=request.user),
-        "can_create": _issuers(request.user).exists(),
+        "can_create": scoping.issuers_for(request.user).exists(),
     }
     return render(request, "scoring/list.html", ctx)
 
 
 @require_http_methods(["GET", "POST"])
 def set_edit(request, pk=None):
-    issuers = _issuers(request.user)
+    issuers = scoping.issuers_for(request.user)
     if pk is None:
         year = timezone.localdate().year
         cset = CriteriaSet(
@@ -83,14 +74,7 @@ def set_edit(request, pk=None):
         cset = _get_set_for(request.user, pk, manage=True)
     form = CriteriaSetForm(request.POST or None, instance=cset, issuers=issuers.order_by("path"))
     if request.method == "POST" and form.is_valid():
-
-        @transaction.atomic
-        def save(*, cset):
-            services.criteria_set_save(cset=cset)
-            services.bands_replace(cset=cset, bands=form.cleaned_data["bands"])
-            return cset
-
-        saved = form.save_with(save, "cset")
+        saved = form.save_with(services.criteria_set_save, "cset", user=request.user, bands=form.cleaned_data["bands"])
         if saved:
             messages.success(request, _("The criteria set was saved."))
             return redirect("scoring:detail", saved.pk)
@@ -124,18 +108,12 @@ def criteria_import(request, pk):
         messages.error(request, _("Choose a spreadsheet to import."))
         return redirect("scoring:detail", cset.pk)
     upload = form.cleaned_data["file"]
-
-    @transaction.atomic
-    def write(parsed):
-        nodes, bands = parsed
-        services.criteria_replace(cset=cset, nodes=nodes)
-        if bands:
-            services.bands_replace(cset=cset, bands=bands)
-
     parsed = _write_all_or_nothing(
         request,
         lambda: spreadsheets.criteria_set_from_file(upload),
-        write,
+        lambda parsed: services.criteria_import(
+            user=request.user, cset=cset, nodes=parsed[0], bands=parsed[1], source=upload.name
+        ),
         _("Nothing was imported. Fix these rows and import the file again:"),
     )
     if parsed is not None:
@@ -160,7 +138,7 @@ def criteria_export(request, pk):
 def set_copy(request, pk):
     source = _get_set_for(request.user, pk, manage=True)
     try:
-        copy = services.criteria_set_copy(source=source)
+        copy = services.criteria_set_copy(user=request.user, source=source)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("scoring:detail", source.pk)
@@ -202,7 +180,7 @@ def set_reopen(request, pk):
 def _set_action(request, pk, service, done, then="scoring:detail", **kwargs):
     cset = _get_set_for(request.user, pk, manage=True)
     try:
-        service(cset=cset, **kwargs)
+        service(user=request.user, cset=cset, **kwargs)
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -264,7 +242,7 @@ def survey(request, pk):
         entries = _write_all_or_nothing(
             request,
             read,
-            lambda entries: services.survey_save(cset=cset, entries=entries),
+            lambda entries: services.survey_save(user=request.user, cset=cset, entries=entries),
             _("Nothing was saved:"),
             marks=cell_errors,
         )
@@ -380,7 +358,7 @@ def scorecard(request, pk, unit_pk):
     unit = _get_unit_of_set(request.user, cset, unit_pk)
     card = _scorecard_for(cset, unit)
     may_appraise = selectors.can_manage_set(request.user, cset)
-    may_edit = scoping.can(request.user, scoping.EDIT, unit) and not may_appraise
+    may_edit = selectors.can_self_assess(request.user, card)
     kind = removal = version = None
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -389,12 +367,10 @@ def scorecard(request, pk, unit_pk):
         version = _posted_version(request)
         if kind is None or version is None:
             return HttpResponse(status=400)  # nothing the page sends
-        if not (may_appraise if kind == "appraise" else may_edit):
-            raise PermissionDenied(
-                _("Only reviewers of %(unit)s can appraise.") % {"unit": cset.issuer.name}
-                if kind == "appraise"
-                else scoping.REFUSALS[scoping.EDIT]
-            )
+        if kind == "appraise":  # refused before anything is written (the services check again)
+            scoping.require_issuer_reviewer(request.user, cset.issuer)
+        else:
+            scoping.require_self_assessor(request.user, cset.issuer, unit)
         if removing:  # found before anything is written
             removal = get_object_or_404(ScoreEvidence, pk=int(removing.group(1)), score__scorecard_id=card.pk or 0)
     rows = selectors.scorecard_rows(scorecard=card)
@@ -420,7 +396,7 @@ def scorecard(request, pk, unit_pk):
         if form.conflict:
             card.refresh_from_db()
             version = card.version  # saving again now overwrites, knowingly
-    own, appraised, maximum = selectors.scorecard_totals(rows, survey=cset.survey)
+    own, appraised, maximum = selectors.scorecard_totals(rows=rows, survey=cset.survey)
     ctx = {
         "page": "scoring",
         "cset": cset,
@@ -457,16 +433,16 @@ def _scorecard_post(request, card, form, evidence_form, removal, version):
     if not form.is_valid():
         return None
     if card.pk is None:  # the first save of a unit added after the set was issued
-        card = services.scorecard_get(cset=card.criteria_set, unit=card.unit)
+        card = services.scorecard_get(user=request.user, cset=card.criteria_set, unit=card.unit)
     service = services.scorecard_appraise if form.kind == "appraise" else services.scorecard_self_assess
-    if form.apply(service, scorecard=card, version=version) is None:
+    if form.apply(service, user=request.user, scorecard=card, version=version) is None:
         return None
     # The scores are saved; whatever follows, the page shows the fresh scorecard.
     try:
         if action == "appraise":
             messages.success(request, _("The appraisal was saved."))
         elif action == "submit":
-            services.scorecard_submit(scorecard=card)
+            services.scorecard_submit(user=request.user, scorecard=card)
             messages.success(
                 request, _("The self-assessment was submitted to %(unit)s.") % {"unit": card.criteria_set.issuer.name}
             )
@@ -475,9 +451,9 @@ def _scorecard_post(request, card, form, evidence_form, removal, version):
                 raise ValidationError([m for errors in evidence_form.errors.values() for m in errors])
             data = evidence_form.cleaned_data
             services.evidence_add(
+                user=request.user,
                 scorecard=card,
                 criterion=data["criterion_object"],
-                user=request.user,
                 upload=data.get("file"),
                 report=data["report"],
                 task=data["task"],
@@ -489,7 +465,7 @@ def _scorecard_post(request, card, form, evidence_form, removal, version):
             )
             return f"#c{data['criterion_object'].pk}"
         elif removal is not None:
-            services.evidence_delete(item=removal)
+            services.evidence_delete(user=request.user, item=removal)
             messages.success(request, _("Your scores were saved and the evidence removed."))
         else:
             messages.success(request, _("Your scores were saved."))
@@ -505,7 +481,7 @@ def scorecard_export(request, pk, unit_pk):
     unit = _get_unit_of_set(request.user, cset, unit_pk)
     card = _scorecard_for(cset, unit)
     rows = selectors.scorecard_rows(scorecard=card)
-    own, appraised, maximum = selectors.scorecard_totals(rows, survey=cset.survey)
+    own, appraised, maximum = selectors.scorecard_totals(rows=rows, survey=cset.survey)
     content = spreadsheets.scorecard_workbook(
         card=card, rows=rows, totals={"own": own, "appraised": appraised, "maximum": maximum}
     )
@@ -538,7 +514,7 @@ def scorecard_return(request, pk, unit_pk):
     try:
         if not form.is_valid() and (request.POST.get("reason") or "").strip():  # e.g. too long
             raise ValidationError(form.errors["reason"])
-        services.scorecard_return(scorecard=card, reason=form.cleaned_data.get("reason", ""))
+        services.scorecard_return(user=request.user, scorecard=card, reason=form.cleaned_data.get("reason", ""))
     except ValidationError as exc:
         _errors(request, exc)
     else:

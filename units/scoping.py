@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from units.models import AdministrativeUnit, Membership, Role
+from units.models import AdministrativeUnit, Kind, Level, Membership, Role
 
 VIEW, EDIT, REVIEW = "view", "edit", "review"
 ROLES_FOR = {
@@ -116,3 +116,103 @@ REFUSALS = {
     EDIT: _("Only editors or reviewers of this unit can change this."),
     REVIEW: _("Only reviewers of this unit or a unit above it can do this."),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Things a unit issues for the units of a level below it (a PAR index criteria set, a plan …).
+# The apps above pass units and flags, never their own objects: units/ imports nothing above it.
+
+
+def require(user, action, unit) -> None:
+    """Raise PermissionDenied, saying why, unless `user` may do `action` on `unit`: the service's
+    form of get_unit_for(), for writes whose object is already at hand."""
+    if not can(user, VIEW, unit):
+        raise PermissionDenied(REFUSALS[VIEW])
+    if not can(user, action, unit):
+        raise PermissionDenied(REFUSALS[action])
+
+
+def touches(user, unit) -> bool:
+    """The user belongs to `unit`, a unit above it or a unit below it (as a viewer or more)."""
+    paths = scope_paths(user, VIEW)
+    return paths is None or any(p.startswith(unit.path) or unit.path.startswith(p) for p in paths)
+
+
+def can_manage_issued(user, issuer) -> bool:
+    """Reviewers of the issuer (or above it) edit what it issues, appraise, publish and reopen."""
+    return can(user, REVIEW, issuer)
+
+
+def require_issuer_reviewer(user, issuer) -> None:
+    if not can_manage_issued(user, issuer):
+        raise PermissionDenied(_("Only reviewers of %(unit)s can do this.") % {"unit": issuer.name})
+
+
+def can_see_issued(user, issuer, *, draft: bool) -> bool:
+    """What a unit issues is seen by everyone concerned (its side, and the units above and below
+    it) once issued; a draft only by the issuer's reviewers."""
+    return can_manage_issued(user, issuer) if draft else touches(user, issuer)
+
+
+def can_see_issued_results(user, issuer, *, draft: bool, published: bool) -> bool:
+    """Before publishing only the issuer's reviewers see the whole table of results; afterwards
+    everyone concerned (a province's results, for each of its units)."""
+    return can_manage_issued(user, issuer) or (published and can_see_issued(user, issuer, draft=draft))
+
+
+def can_see_scored(user, issuer, unit) -> bool:
+    """A unit's working papers (its scorecard, evidence): the unit's side and the issuer's
+    reviewers, not the other units scored alongside it."""
+    return can_manage_issued(user, issuer) or can(user, VIEW, unit)
+
+
+def can_self_assess(user, issuer, unit) -> bool:
+    """Editors of the unit (or above) write its own scores, but not the issuer's reviewers: the
+    appraisers do not write what they appraise."""
+    return can(user, EDIT, unit) and not can_manage_issued(user, issuer)
+
+
+def require_self_assessor(user, issuer, unit) -> None:
+    if can_manage_issued(user, issuer) and can(user, VIEW, unit):
+        raise PermissionDenied(
+            _("Reviewers of %(unit)s appraise the units' scores; the units write their own.") % {"unit": issuer.name}
+        )
+    require(user, EDIT, unit)
+
+
+def require_scored_writer(user, issuer, unit) -> None:
+    """Either side may write on a unit's scorecard: its editors, or the issuer's reviewers."""
+    if not can_manage_issued(user, issuer):
+        require(user, EDIT, unit)
+
+
+def scored_q(user, issuer, field="path") -> Q:
+    """The units scored by `issuer` whose working papers `user` may see (see can_see_scored)."""
+    return Q() if can_manage_issued(user, issuer) else scope_q(user, VIEW, field)
+
+
+def issued_visible_q(user, *, field: str, draft: Q) -> Q:
+    """Rows issued by the unit at `field` (e.g. "issuer") that `user` may see: those issued at,
+    below or above the user's units; rows matching `draft` only for the issuer's reviewers."""
+    paths = scope_paths(user, VIEW)
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = scope_q(user, VIEW, field=f"{field}__path")  # issued at or below the user's units
+    for path in paths:
+        q |= Q(**{f"{field}_id__in": [int(pk) for pk in path.strip("/").split("/")]})  # issued above them
+    return q & ~(draft & ~scope_q(user, REVIEW, field=f"{field}__path"))
+
+
+def issuers_for(user):
+    """The units `user` may issue for the units below them: committees above the commune level
+    that they review."""
+    return units_reviewable_by(user).filter(kind=Kind.COMMITTEE).exclude(level=Level.COMMUNE)
+
+
+def require_issuer(user, issuer) -> None:
+    """`user` may issue for the units below `issuer` (see issuers_for)."""
+    require_issuer_reviewer(user, issuer)
+    if issuer.kind != Kind.COMMITTEE or issuer.level == Level.COMMUNE:
+        raise PermissionDenied(_("Only a province or district people's committee issues criteria sets."))

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from scoring import services
-from scoring.testing import appraise, make_set
+from scoring.testing import administrator, appraise, make_set
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _dashboard(client, unit):
 def test_the_card_appears_once_the_results_are_published(client, scored, tree, leader):
     client.force_login(leader)
     assert 'id="h-par-index"' not in _dashboard(client, tree["commune_a1"])
-    services.criteria_set_publish(cset=scored)  # bumps the data version: cached pages refresh
+    services.criteria_set_publish(user=administrator(), cset=scored)  # bumps the data version: cached pages refresh
     html = _dashboard(client, tree["commune_a1"])
     # 12 + 8 + 25 + 20 + 15 = 80 of 100: second behind Long Định (82), ahead of Mỹ Phước (77).
     assert 'id="h-par-index"' in html and "80,00 %" in html and "Xếp thứ 2/3" in html and "Tốt" in html

@@ -49,9 +49,9 @@ def district_a_things(tree, editor, settings, tmp_path):
     )
     job = jobs.job_create(user=editor, upload=SimpleUploadedFile("q.csv", b"unit_code;period\n"))
     cset = make_set(tree["district_a"])  # district A scores its communes
-    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
+    card = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a1"])
     score_evidence = services.evidence_add(
-        scorecard=card, criterion=leaf(cset, "1.1"), user=editor, upload=SimpleUploadedFile("kt.pdf", b"%PDF")
+        user=editor, scorecard=card, criterion=leaf(cset, "1.1"), upload=SimpleUploadedFile("kt.pdf", b"%PDF")
     )
     return {
         "pk": tree["commune_a1"].pk,

@@ -15,7 +15,7 @@ from parc.lib.spreadsheets import open_sheet
 from scoring import selectors, services, spreadsheets
 from scoring import tree as criteria_tree
 from scoring.models import CriteriaSet
-from scoring.testing import SMALL_SET, make_set, nodes
+from scoring.testing import SMALL_SET, administrator, make_set, nodes
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_a_branch_whose_children_do_not_add_up_is_refused_with_the_branch_named(
     cset = make_set(tree["province"], issue=False, spec=[])
     spec = [row if row[0] != "2.2" else ("2.2", "Dịch vụ công trực tuyến", 24.5, 0) for row in SMALL_SET]
     with pytest.raises(ValidationError) as refused:
-        services.criteria_replace(cset=cset, nodes=nodes(spec))
+        services.criteria_replace(user=administrator(), cset=cset, nodes=nodes(spec))
     assert refused.value.messages == [
         "Nhánh 2 “Thủ tục hành chính và hiện đại hóa”: các tiêu chí con cộng lại được 74,50, "
         "không bằng điểm tối đa 75,00."
@@ -37,7 +37,7 @@ def test_the_fields_must_add_up_to_the_total_the_issuer_gave(tree):
     cset.total_maximum = 110
     cset.save()
     with pytest.raises(ValidationError) as refused:
-        services.criteria_set_issue(cset=cset)
+        services.criteria_set_issue(user=administrator(), cset=cset)
     assert "Các lĩnh vực cộng lại được 100,00, không bằng tổng điểm 110,00 của bộ tiêu chí." in refused.value.messages
     cset.refresh_from_db()
     assert cset.status == CriteriaSet.Status.DRAFT and not cset.scorecards.exists()
@@ -234,8 +234,8 @@ def test_rows_of_a_file_may_come_in_any_order_children_still_land_under_their_pa
     client.post(reverse("scoring:criteria-import", args=[cset.pk]), {"file": _upload(rows)})
     assert cset.criteria.get(code="1.1").parent == cset.criteria.get(code="1")
     assert [c.code for c in cset.criteria.all()] == ["2", "2.1", "1", "1.1"]  # fields in the file's order
-    services.bands_replace(cset=cset, bands=[("Tốt", 80)])
-    services.criteria_set_issue(cset=cset)
+    services.bands_replace(user=reviewer, cset=cset, bands=[("Tốt", 80)])
+    services.criteria_set_issue(user=reviewer, cset=cset)
     assert [f.criterion.code for f in selectors.set_results(cset=cset).fields] == ["2", "1"]
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from scoring import selectors, services
-from scoring.testing import appraise, make_set
+from scoring.testing import administrator, appraise, make_set
 from units.models import Level
 from units.testing import make_unit
 
@@ -76,11 +76,11 @@ def published(province):
     last = make_set(issuer, 2025)
     for name, figures in SCORES_2025.items():
         _score(last, units[name], figures)
-    services.criteria_set_publish(cset=last)
+    services.criteria_set_publish(user=administrator(), cset=last)
     cset = make_set(issuer, 2026)
     for name, figures in SCORES_2026.items():
         _score(cset, units[name], figures)
-    services.criteria_set_publish(cset=cset)
+    services.criteria_set_publish(user=administrator(), cset=cset)
     return cset, units
 
 
@@ -131,7 +131,7 @@ def test_without_a_survey_the_index_is_rescaled_to_the_appraised_maximum(provinc
     cset = make_set(issuer, 2026, survey=False)
     for name in units:
         appraise(cset, units[name], {"1.1": 12, "1.2": 8.5, "2.1": 26.24, "2.2": 20})
-    services.criteria_set_publish(cset=cset)  # no survey points asked for
+    services.criteria_set_publish(user=administrator(), cset=cset)  # no survey points asked for
     r = selectors.set_results(cset=cset).for_unit(units["U1"].pk)
     assert results_rescaled(cset)
     # 66,74 appraised of the 80 that appraisal can give = 83,425 → 83,43 %
@@ -149,7 +149,7 @@ def test_publishing_waits_for_every_unit_and_every_survey_point(province):
     for name in list(units)[:9]:
         appraise(cset, units[name], {"1.1": 1, "1.2": 1, "2.1": 1, "2.2": 1})
     with pytest.raises(ValidationError) as refused:
-        services.criteria_set_publish(cset=cset)
+        services.criteria_set_publish(user=administrator(), cset=cset)
     text = " ".join(refused.value.messages)
     assert "Xã U10" in text and "Xã U1," in text  # U10 not appraised; nobody has survey points
     cset.refresh_from_db()
@@ -202,7 +202,7 @@ def test_the_dashboard_card_shows_the_units_latest_published_index_and_the_sets_
 
 def test_the_dashboard_card_ignores_results_not_yet_published(published, province):
     cset, units = published
-    services.criteria_set_reopen(cset=cset, reason="Khiếu nại")
+    services.criteria_set_reopen(user=administrator(), cset=cset, reason="Khiếu nại")
     card = selectors.index_card(unit=units["U2"])
     assert card.results.cset.year == 2025  # the reopened 2026 results leave the card
     assert (card.mine.percent, card.mine.rank) == (Decimal("70.00"), 5)
@@ -215,7 +215,7 @@ def test_without_a_survey_a_field_scored_wholly_by_the_survey_drops_out(province
     cset = make_set(issuer, 2026, spec=spec, survey=False)
     for unit in units.values():
         appraise(cset, unit, {"1.1": 30})
-    services.criteria_set_publish(cset=cset)
+    services.criteria_set_publish(user=administrator(), cset=cset)
     results = selectors.set_results(cset=cset)
     assert [f.criterion.code for f in results.fields] == ["1"]
     assert (results.highest.points, results.highest.maximum, results.highest.percent) == (30, 40, Decimal("75.00"))
@@ -229,7 +229,7 @@ def test_in_a_first_year_nobody_is_new_there_is_just_nothing_to_compare(province
     cset = make_set(issuer, 2026)
     for unit in units.values():
         appraise(cset, unit, {"1.1": 5, "1.2": 5, "2.1": 5, "2.2": 5}, survey={"2.3": 5})
-    services.criteria_set_publish(cset=cset)
+    services.criteria_set_publish(user=administrator(), cset=cset)
     client.force_login(django_user_model.objects.create_user("doc", is_staff=True))
     html = client.get(reverse("scoring:results", args=[cset.pk])).content.decode()
     assert "mới năm nay" not in html

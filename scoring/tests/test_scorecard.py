@@ -70,44 +70,49 @@ def test_a_score_above_its_maximum_or_below_zero_is_refused_beside_its_field(
     assert not Score.objects.filter(self_score__isnull=False).exists()  # nothing saved, not even 1.2
 
 
-def test_submitting_needs_every_criterion_scored(cset, tree):
-    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
-    services.scorecard_self_assess(scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(5), "")})
+def test_submitting_needs_every_criterion_scored(cset, tree, editor):
+    card = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a1"])
+    services.scorecard_self_assess(user=editor, scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(5), "")})
     with pytest.raises(ValidationError) as refused:
-        services.scorecard_submit(scorecard=card)
+        services.scorecard_submit(user=editor, scorecard=card)
     assert refused.value.messages == ["Hãy chấm mọi tiêu chí trước khi gửi; còn thiếu: 1.2, 2.1, 2.2."]
 
 
-def test_the_self_assessment_closes_at_its_deadline_unless_returned(tree):
+def test_the_self_assessment_closes_at_its_deadline_unless_returned(tree, editor):
     cset = make_set(tree["province"], due=datetime.date(2026, 1, 31))
-    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
+    card = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a1"])
+    entries = {leaf(cset, "1.1").pk: (Decimal(5), "")}
     with pytest.raises(ValidationError, match="31/01/2026"):
-        services.scorecard_self_assess(scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(5), "")})
+        services.scorecard_self_assess(user=editor, scorecard=card, entries=entries)
     Scorecard.objects.filter(pk=card.pk).update(status=Scorecard.Status.RETURNED)  # asked for more: may answer late
-    services.scorecard_self_assess(scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(5), "")})
+    services.scorecard_self_assess(user=editor, scorecard=card, entries=entries)
     assert card.scores.get().self_score == 5
 
 
-def test_an_appraised_score_that_differs_needs_a_reason(cset, tree):
+def test_an_appraised_score_that_differs_needs_a_reason(cset, tree, reviewer):
     card = appraise(cset, tree["commune_a1"], {"1.1": 12, "1.2": 8, "2.1": 25, "2.2": 20})
     entries = {leaf(cset, "1.1").pk: (Decimal(10), "")}
     with pytest.raises(ValidationError) as refused:
-        services.scorecard_appraise(scorecard=card, entries=entries)
+        services.scorecard_appraise(user=reviewer, scorecard=card, entries=entries)
     assert "1.1: hãy nêu lý do điểm thẩm định khác điểm tự chấm (12,00)." in refused.value.messages
     services.scorecard_appraise(
-        scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(10), "Thiếu kế hoạch kiểm tra")}
+        user=reviewer, scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(10), "Thiếu kế hoạch kiểm tra")}
     )
     assert card.scores.get(criterion__code="1.1").appraised_score == 10
     with pytest.raises(ValidationError, match="vượt điểm tối đa"):
-        services.scorecard_appraise(scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(16), "Thưởng")})
+        services.scorecard_appraise(
+            user=reviewer, scorecard=card, entries={leaf(cset, "1.1").pk: (Decimal(16), "Thưởng")}
+        )
 
 
 def test_a_reviewer_returns_a_scorecard_for_more_evidence_and_the_unit_reads_why(client, cset, tree, reviewer, editor):
-    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
+    card = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a1"])
     services.scorecard_self_assess(
-        scorecard=card, entries={leaf(cset, c).pk: (Decimal(5), "") for c in ("1.1", "1.2", "2.1", "2.2")}
+        user=editor,
+        scorecard=card,
+        entries={leaf(cset, c).pk: (Decimal(5), "") for c in ("1.1", "1.2", "2.1", "2.2")},
     )
-    services.scorecard_submit(scorecard=card)
+    services.scorecard_submit(user=editor, scorecard=card)
     client.force_login(reviewer)
     url = reverse("scoring:scorecard-return", args=[cset.pk, tree["commune_a1"].pk])
     assert "Hãy nói đơn vị cần bổ sung hoặc sửa gì." in client.post(url, {"reason": " "}, follow=True).content.decode()
@@ -122,13 +127,15 @@ def test_a_reviewer_returns_a_scorecard_for_more_evidence_and_the_unit_reads_why
 def test_after_publishing_a_change_needs_a_reopen_with_a_reason_and_stays_in_history(client, cset, tree, reviewer):
     for unit in (tree["commune_a1"], tree["commune_a2"], tree["commune_b1"]):
         appraise(cset, unit, {"1.1": 12, "1.2": 8, "2.1": 25, "2.2": 20}, survey={"2.3": 15})
-    services.criteria_set_publish(cset=cset)
+    services.criteria_set_publish(user=reviewer, cset=cset)
     card = Scorecard.objects.get(criteria_set=cset, unit=tree["commune_a1"])
     one = {leaf(cset, "1.1").pk: (Decimal(11), "Sai sót khi cộng")}
     with pytest.raises(ValidationError, match="mở lại"):
-        services.scorecard_appraise(scorecard=card, entries=one)
+        services.scorecard_appraise(user=reviewer, scorecard=card, entries=one)
     with pytest.raises(ValidationError, match="mở lại"):
-        services.survey_save(cset=cset, entries={(tree["commune_a1"].pk, leaf(cset, "2.3").pk): Decimal(1)})
+        services.survey_save(
+            user=reviewer, cset=cset, entries={(tree["commune_a1"].pk, leaf(cset, "2.3").pk): Decimal(1)}
+        )
     client.force_login(reviewer)
     r = client.post(reverse("scoring:reopen", args=[cset.pk]), {"reason": ""}, follow=True)
     assert "Hãy nói vì sao mở lại kết quả" in r.content.decode()
@@ -136,8 +143,8 @@ def test_after_publishing_a_change_needs_a_reopen_with_a_reason_and_stays_in_his
     cset.refresh_from_db()
     assert cset.status == CriteriaSet.Status.REOPENED
     card = Scorecard.objects.get(pk=card.pk)  # as the next request would read it
-    services.scorecard_appraise(scorecard=card, entries=one)
-    services.criteria_set_publish(cset=cset)
+    services.scorecard_appraise(user=reviewer, scorecard=card, entries=one)
+    services.criteria_set_publish(user=reviewer, cset=cset)
     history = list(card.scores.get(criterion__code="1.1").history.order_by("history_date"))
     assert [h.appraised_score for h in history][-2:] == [12, 11]
     assert history[-1].appraisal_reason == "Sai sót khi cộng"
@@ -256,9 +263,9 @@ def test_evidence_of_another_scorecard_cannot_be_removed_and_nothing_is_saved(
     client, cset, tree, editor, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    other = services.scorecard_get(cset=cset, unit=tree["commune_a2"])
+    other = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a2"])
     item = services.evidence_add(
-        scorecard=other, criterion=leaf(cset, "1.1"), user=editor, upload=SimpleUploadedFile("b.pdf", b"%PDF")
+        user=editor, scorecard=other, criterion=leaf(cset, "1.1"), upload=SimpleUploadedFile("b.pdf", b"%PDF")
     )
     client.force_login(editor)
     r = client.post(
@@ -271,14 +278,16 @@ def test_evidence_of_another_scorecard_cannot_be_removed_and_nothing_is_saved(
     assert client.post(_page(client, cset, tree["commune_a1"]), {"action": "save", "version": "x"}).status_code == 400
 
 
-def test_the_reviewer_appraises_through_the_page_and_does_not_write_the_units_own_scores(client, cset, tree, reviewer):
-    card = services.scorecard_get(cset=cset, unit=tree["commune_a1"])
+def test_the_reviewer_appraises_through_the_page_and_does_not_write_the_units_own_scores(
+    client, cset, tree, reviewer, editor
+):
+    card = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a1"])
     entries = {leaf(cset, c).pk: (Decimal(5), "") for c in ("1.1", "1.2", "2.1", "2.2")}
-    services.scorecard_self_assess(scorecard=card, entries=entries)
+    services.scorecard_self_assess(user=editor, scorecard=card, entries=entries)
     client.force_login(reviewer)
     url = _page(client, cset, tree["commune_a1"])
     assert client.post(url, _self_data(cset, **{"1_1": "15"})).status_code == 403  # the appraisers do not self-assess
-    services.scorecard_submit(scorecard=Scorecard.objects.get(pk=card.pk))
+    services.scorecard_submit(user=editor, scorecard=Scorecard.objects.get(pk=card.pk))
     version = _page_version(client.get(url).content.decode())
     data = {"action": "appraise", "version": version}
     for code in ("1.1", "1.2", "2.1", "2.2"):

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from scoring import services
-from scoring.testing import appraise, make_set
+from scoring.testing import administrator, appraise, make_set
 from units.models import Role
 from units.testing import grant
 
@@ -55,7 +55,7 @@ def test_the_issuers_reviewer_sees_every_scorecard_and_a_preview_of_the_results(
 
 
 def test_after_publishing_every_unit_of_the_set_sees_the_provinces_results(client, scored, tree, commune_officer):
-    services.criteria_set_publish(cset=scored)
+    services.criteria_set_publish(user=administrator(), cset=scored)
     client.force_login(commune_officer)
     html = client.get(reverse("scoring:results", args=[scored.pk])).content.decode()
     for name in ("Thị trấn Tân Hiệp", "Xã Long Định", "Thị trấn Mỹ Phước"):
@@ -70,7 +70,7 @@ def test_someone_outside_the_issuer_sees_nothing_even_after_publishing(client, s
 
     other = make_unit("77", "Tỉnh Khác", tree["province"].level, tree["nation"])
     stranger = grant(django_user_model.objects.create_user("khac", password="x"), other, Role.REVIEWER)
-    services.criteria_set_publish(cset=scored)
+    services.criteria_set_publish(user=administrator(), cset=scored)
     client.force_login(stranger)
     for name in ("scoring:detail", "scoring:results", "scoring:results-export", "scoring:criteria-export"):
         assert client.get(reverse(name, args=[scored.pk])).status_code == 404, name
