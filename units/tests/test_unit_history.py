@@ -181,3 +181,31 @@ def test_a_moved_district_records_one_change_and_its_communes_none(client, tree,
     assert AdministrativeUnit.history.filter(id=tree["commune_a1"].pk).count() == before
     changes, _row = _changes(tree["district_a"])
     assert changes == [("parent", tree["province"].pk, other.pk)]
+
+
+def test_recording_a_merger_in_the_admin_keeps_who_did_it_and_refreshes_dashboards(client, tree, staff):
+    from parc.lib.cache import data_version
+    from units.models import UnitSuccession
+
+    before = data_version()
+    client.force_login(staff)
+    r = client.post(
+        reverse("admin:units_unitsuccession_add"),
+        {
+            "kind": "merge",
+            "date": "01/07/2025",
+            "predecessors": [tree["commune_a1"].pk, tree["commune_a2"].pk],
+            "successors": [tree["district_a"].pk],
+            "legal_basis": "NQ 1/2025",
+            "note": "",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    rows = list(UnitSuccession.history.order_by("history_id"))  # created, then each side of the m2m set
+    assert (rows[0].history_type, rows[0].legal_basis) == ("+", "NQ 1/2025")
+    assert {row.history_user for row in rows} == {staff}
+    assert {u.administrativeunit_id for u in rows[-1].predecessors.all()} == {
+        tree["commune_a1"].pk,
+        tree["commune_a2"].pk,
+    }
+    assert data_version() > before
