@@ -41,7 +41,13 @@ class Achievement:
         return self.status == MET
 
 
-def achievement(*, value, comparator=None, target_value=None, direction=Direction.HIGHER):
+def achievement(
+    *,
+    value: Decimal | int | float | None,
+    comparator: str | None = None,
+    target_value: Decimal | int | None = None,
+    direction: str = Direction.HIGHER,
+) -> Achievement:
     """Judge `value` against a target. Without a target the answer is "no target", never
     "not met"; with a target and no figure it is "no data".
 

@@ -1,20 +1,26 @@
 """Reads of plans, tasks and targets."""
 
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser as User
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from indicators.models import Indicator
 from plans.models import Plan, PlanTask, Target
 from units import scoping
-from units.models import Kind
+from units.models import AdministrativeUnit, Kind
 
 
-def plans_visible_to(*, user, year=None):
+def plans_visible_to(*, user: User, year: int | None = None) -> QuerySet[Plan]:
     qs = Plan.objects.filter(scoping.scope_q(user, scoping.VIEW, field="unit__path")).select_related("unit")
     if year:
         qs = qs.filter(year=year)
     return qs.order_by("-year", "unit__path")
 
 
-def plan_detail(*, plan):
+def plan_detail(*, plan: Plan) -> dict:
     """The plan's tasks (with lead units) and targets (with indicators and units): two queries."""
     tasks = list(plan.tasks.select_related("lead_unit").order_by("deadline", "pk"))
     today = timezone.localdate()
@@ -24,7 +30,7 @@ def plan_detail(*, plan):
     return {"tasks": tasks, "targets": targets, "overdue_count": sum(t.overdue for t in tasks)}
 
 
-def overdue_tasks(*, unit, today=None):
+def overdue_tasks(*, unit: AdministrativeUnit, today: datetime.date | None = None) -> QuerySet[PlanTask]:
     """Tasks of issued plans of `unit` and the units below it that are past their deadline."""
     today = today or timezone.localdate()
     return (
@@ -37,7 +43,9 @@ def overdue_tasks(*, unit, today=None):
     )
 
 
-def targets_for(*, units, indicators, year):
+def targets_for(
+    *, units: Iterable[AdministrativeUnit], indicators: Iterable[Indicator | int], year: int
+) -> dict[tuple[int, int], Target]:
     """The target in force for each (unit, indicator) in `year` (DESIGN.md rule 2):
 
     1. a target that names the unit itself, from the nearest plan that names it;
@@ -50,7 +58,9 @@ def targets_for(*, units, indicators, year):
     return targets_by_years(units_by_year={year: list(units)}, indicators=indicators)[year]
 
 
-def targets_by_years(*, units_by_year, indicators):
+def targets_by_years(
+    *, units_by_year: dict[int, list[AdministrativeUnit]], indicators: Iterable[Indicator | int]
+) -> dict[int, dict[tuple[int, int], Target]]:
     """targets_for() for several years in one query: {year: [units]} → {year: {(unit_id,
     indicator_id): Target}} (a dashboard wants this year's targets for the unit and the units
     below it, and earlier years' for the unit's own trend)."""

@@ -14,8 +14,10 @@ from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from indicators.models import Report
 from parc.lib.numbers import format_number
 from parc.lib.text import person_name
+from plans.models import PlanTask
 from scoring.models import Band, CriteriaSet, Criterion, Score, Scorecard, ScoreEvidence, SurveyScore
 from units import scoping
 from units.models import AdministrativeUnit, Kind
@@ -213,6 +215,30 @@ def scorecard_totals(*, rows: list[TreeRow], survey: bool = True) -> tuple[Decim
             own += row.survey_points
             appraised += row.survey_points
     return own, appraised, maximum
+
+
+def scorecard_for(*, cset: CriteriaSet, unit: AdministrativeUnit) -> Scorecard:
+    """The unit's scorecard, or an unsaved one: a page view creates nothing."""
+    return Scorecard.objects.filter(criteria_set=cset, unit=unit).first() or Scorecard(criteria_set=cset, unit=unit)
+
+
+def evidence_choices(*, unit: AdministrativeUnit, year: int) -> tuple[QuerySet[Report], QuerySet[PlanTask]]:
+    """What PARC already holds that may stand as evidence: the unit's reports of the year, and
+    the tasks of that year's plans of the unit and the units above it (evidence_add checks the
+    same)."""
+    reports = Report.objects.filter(unit=unit, period__year=year).select_related("unit", "period")
+    tasks = PlanTask.objects.filter(plan__year=year, plan__unit__in=[*unit.ancestor_ids, unit.pk])
+    return reports.order_by("period__kind"), tasks.order_by("deadline", "pk")
+
+
+def survey_grid(
+    *, cset: CriteriaSet
+) -> tuple[list[AdministrativeUnit], list[Criterion], dict[tuple[int, int], Decimal]]:
+    """(units, survey leaves, {(unit id, criterion id): points}) for the survey grid and its file."""
+    units = list(scored_units(cset=cset))
+    criteria = list(cset.criteria.filter(children__isnull=True, survey_maximum__gt=0).order_by("position"))
+    points = {(s.unit_id, s.criterion_id): s.points for s in cset.survey_scores.all()}
+    return units, criteria, points
 
 
 def scorecards_of(*, cset: CriteriaSet, user: User) -> list[tuple[AdministrativeUnit, Scorecard | None]]:

@@ -10,10 +10,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from indicators.models import Report
 from parc.lib.numbers import parse_number
 from parc.lib.spreadsheets import SpreadsheetError, open_sheet
-from plans.models import PlanTask
 from scoring import selectors, services, spreadsheets
 from scoring.forms import CriteriaSetForm, EvidenceForm, ReasonForm, ScoresForm, UploadForm
 from scoring.models import CriteriaSet, Scorecard, ScoreEvidence
@@ -215,17 +213,10 @@ def results_export(request, pk):
     return _xlsx(spreadsheets.results_workbook(table), f"chi-so-cchc-{slugify(cset.issuer.name)}-{cset.year}")
 
 
-def _survey_parts(cset):
-    units = list(selectors.scored_units(cset=cset))
-    criteria = list(cset.criteria.filter(children__isnull=True, survey_maximum__gt=0).order_by("position"))
-    points = {(s.unit_id, s.criterion_id): s.points for s in cset.survey_scores.all()}
-    return units, criteria, points
-
-
 @require_http_methods(["GET", "POST"])
 def survey(request, pk):
     cset = _get_set_for(request.user, pk, manage=True)
-    units, criteria, points = _survey_parts(cset)
+    units, criteria, points = selectors.survey_grid(cset=cset)
     cell_errors = {}
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -319,7 +310,7 @@ def _write_all_or_nothing(request, read, write, headline, marks=None):
 @require_GET
 def survey_export(request, pk):
     cset = _get_set_for(request.user, pk, manage=True)
-    units, criteria, points = _survey_parts(cset)
+    units, criteria, points = selectors.survey_grid(cset=cset)
     return _xlsx(
         spreadsheets.survey_workbook(units=units, criteria=criteria, points=points), f"diem-dieu-tra-{cset.year}"
     )
@@ -327,21 +318,6 @@ def survey_export(request, pk):
 
 # ---------------------------------------------------------------------------------------------
 # Scorecards
-
-
-def _evidence_choices(unit, year):
-    reports = (
-        Report.objects.filter(unit=unit, period__year=year).select_related("unit", "period").order_by("period__kind")
-    )
-    tasks = PlanTask.objects.filter(plan__year=year, plan__unit__in=[*unit.ancestor_ids, unit.pk]).order_by(
-        "deadline", "pk"
-    )
-    return reports, tasks
-
-
-def _scorecard_for(cset, unit):
-    """The unit's scorecard, or an unsaved one: a page view creates nothing."""
-    return Scorecard.objects.filter(criteria_set=cset, unit=unit).first() or Scorecard(criteria_set=cset, unit=unit)
 
 
 OWN_ACTIONS = ("save", "submit", "evidence-add")
@@ -356,7 +332,7 @@ def scorecard(request, pk, unit_pk):
     refused or conflicting save shows what was typed, not a blank."""
     cset = _get_set_for(request.user, pk)
     unit = _get_unit_of_set(request.user, cset, unit_pk)
-    card = _scorecard_for(cset, unit)
+    card = selectors.scorecard_for(cset=cset, unit=unit)
     may_appraise = selectors.can_manage_set(request.user, cset)
     may_edit = selectors.can_self_assess(request.user, card)
     kind = removal = version = None
@@ -385,7 +361,7 @@ def scorecard(request, pk, unit_pk):
             data if kind == "appraise" else None, rows=rows, kind="appraise", locked=appraisal_refusal
         )
     if may_edit and self_refusal is None:
-        reports, tasks = _evidence_choices(unit, cset.year)
+        reports, tasks = selectors.evidence_choices(unit=unit, year=cset.year)
         posted = data if data and data.get("action") == "evidence-add" else None
         evidence_form = EvidenceForm(posted, request.FILES or None, rows=rows, reports=reports, tasks=tasks)
     if kind:
@@ -479,7 +455,7 @@ def _scorecard_post(request, card, form, evidence_form, removal, version):
 def scorecard_export(request, pk, unit_pk):
     cset = _get_set_for(request.user, pk)
     unit = _get_unit_of_set(request.user, cset, unit_pk)
-    card = _scorecard_for(cset, unit)
+    card = selectors.scorecard_for(cset=cset, unit=unit)
     rows = selectors.scorecard_rows(scorecard=card)
     own, appraised, maximum = selectors.scorecard_totals(rows=rows, survey=cset.survey)
     content = spreadsheets.scorecard_workbook(
