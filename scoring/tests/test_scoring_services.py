@@ -218,6 +218,18 @@ def test_evidence_added_and_removed_is_kept_in_history_with_the_user(cset, tree,
     assert not ScoreEvidence.objects.exists()
 
 
+def test_only_the_units_side_removes_its_evidence(cset, tree, editor, outsider, reviewer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    card = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a1"])
+    item = services.evidence_add(
+        user=editor, scorecard=card, criterion=leaf(cset, "1.1"), upload=SimpleUploadedFile("kt.pdf", b"%PDF")
+    )
+    _refused(OUT_OF_SCOPE, lambda: services.evidence_delete(user=outsider, item=item))
+    with pytest.raises(PermissionDenied):
+        services.evidence_delete(user=reviewer, item=item)  # the appraisers judge the evidence, not remove it
+    assert ScoreEvidence.objects.filter(pk=item.pk).exists()
+
+
 def test_evidence_is_only_the_units_own_report_of_the_year(cset, tree, editor):
     card = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a1"])
     other = make_report(tree["commune_a2"], make_period(2026, "Q1"), "approved", TTHC_ONTIME=(9, 10))
