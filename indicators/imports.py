@@ -6,22 +6,17 @@ same rules as the entry form: scope, locks (approved, submitted, closed), figure
 write is in batches, with history rows saying "imported from <file>".
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators.models import Indicator, IndicatorKind, Report, ReportingPeriod, ReportStatus, ReportValue
+from indicators import services
+from indicators.models import Indicator, IndicatorKind, Report, ReportingPeriod, ReportValue
 from indicators.services import edit_refusal
 from indicators.validation import check_figure
-from parc.lib.cache import bump_data_version
 from parc.lib.periods import parse_period_code
 from parc.lib.spreadsheets import cell_text
 from parc.lib.xlsx import workbook_bytes, write_table
@@ -48,16 +43,7 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": str(self.message)}
 
 
-@dataclass
-class Change:
-    row: int
-    unit: AdministrativeUnit
-    period: ReportingPeriod
-    indicator: Indicator
-    kind: str  # "new", "changed", "unchanged"
-    old: tuple  # (numerator, denominator, value, comment) or None
-    new: tuple
-    value: ReportValue | None = None
+Change = services.Change
 
 
 @dataclass
@@ -68,6 +54,7 @@ class Plan:
     errors: list = field(default_factory=list)
     rows_read: int = 0
     bad_rows: set = field(default_factory=set)
+    versions: dict = field(default_factory=dict)  # (unit id, period id) → report version seen (0: none)
 
     @property
     def counts(self):
@@ -192,7 +179,11 @@ def plan_import(*, sheet, user, progress=None):
         figure = None
         if indicator is not None:
             figure = check_figure(
-                indicator, numerator=row.get("numerator"), denominator=row.get("denominator"), value=row.get("value")
+                indicator,
+                numerator=row.get("numerator"),
+                denominator=row.get("denominator"),
+                value=row.get("value"),
+                comment=cell_text(row.get("comment")),
             )
             for column, message in figure.errors:
                 error(column, message)
@@ -204,14 +195,14 @@ def plan_import(*, sheet, user, progress=None):
             continue
         report = reports.get((unit.pk, period.pk))
         current = values.get((report.pk, indicator.pk)) if report else None
-        comment = cell_text(row.get("comment"))
-        new = (figure.numerator, figure.denominator, figure.value, comment)
+        new = figure.figures
         if current is None:
             kind, old = "new", None
         else:
             old = (current.numerator, current.denominator, current.value, current.comment)
             kind = "unchanged" if _same(old, new) else "changed"
         plan.changes.append(Change(number, unit, period, indicator, kind, old, new, current))
+        plan.versions[(unit.pk, period.pk)] = report.version if report else 0
     plan.errors.sort(key=lambda e: (e.row, e.column))
     return plan
 
@@ -230,170 +221,23 @@ def _same(old, new):
     return tuple(map(norm, old)) == tuple(map(norm, new))
 
 
-@transaction.atomic
-def write_import(*, plan, user, filename, progress=None):
-    """Write the good rows of `plan` as drafts: reports created where missing, values created or
-    changed in batches, with history; returns the number of values written."""
+def write_import(*, plan: "Plan", user, filename: str, base_versions=None, progress=None) -> int:
+    """Write the good rows of `plan` through the one writer of figures
+    (services.report_values_write_many): drafts, history "imported from <file>", nothing
+    written when a report changed since `base_versions` (the preview's; by default the plan's
+    own, for a plan checked and written at once, as the admin's import does)."""
     reason = (_("imported from %(name)s") % {"name": filename})[:100]  # the history column holds 100
-    todo = [c for c in plan.changes if c.kind != "unchanged"]
-    if not todo:
-        return 0
-    pairs = {(c.unit.pk, c.period.pk) for c in todo}
-    reports = {(r.unit_id, r.period_id): r for r in Report.objects.select_for_update().filter(
-        unit_id__in={u for u, _p in pairs}, period_id__in={p for _u, p in pairs}
-    )}  # fmt: skip
-    # A report may have changed since the preview: check the locks again under the row lock,
-    # once per report.
-    first_row = {}
-    for change in todo:
-        first_row.setdefault((change.unit.pk, change.period.pk), change)
-    for pair, change in first_row.items():
-        refusal = edit_refusal(user=user, unit=change.unit, period=change.period, report=reports.get(pair))
-        if refusal:
-            raise ImportRefused(change.row, refusal)
-    missing = [(u, p) for u, p in pairs if (u, p) not in reports]
-    if missing:
-        _create_reports(missing, user, reason)
-        for report in Report.objects.filter(unit_id__in={u for u, _p in pairs}, period_id__in={p for _u, p in pairs}):
-            reports[(report.unit_id, report.period_id)] = report
-    # Plain tuples: a model instance per value would cost more than writing it.
-    created = [
-        (reports[(c.unit.pk, c.period.pk)].pk, c.indicator.pk, *c.new) for c in todo if c.kind == "new"
-    ]  # (report id, indicator id, numerator, denominator, value, comment)
-    updated = [(c.value.pk, *c.new) for c in todo if c.kind == "changed"]  # (value id, n, d, v, comment)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # The job's own status is saved afterwards with a normal commit, which flushes this
-            # transaction's log too: not waiting for the disk here saves seconds and risks nothing.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        written = _write_postgresql(created, updated, user, reason, progress)
-    else:
-        written = _write_orm(created, updated, user, reason, progress)
-    touched = [reports[pair].pk for pair in pairs]
-    Report.objects.filter(pk__in=touched, status=ReportStatus.RETURNED).update(status=ReportStatus.DRAFT)
-    Report.objects.filter(pk__in=touched).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
-    bump_data_version()
-    return written
-
-
-def _create_reports(pairs, user, reason):
-    """Draft reports for (unit id, period id) pairs, with their history."""
-    if connection.vendor != "postgresql":
-        reports = [Report(unit_id=u, period_id=p, updated_by=user) for u, p in pairs]
-        bulk_create_with_history(reports, Report, batch_size=BATCH, default_user=user, default_change_reason=reason)
-        return
-    table = Report._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (unit_id, period_id, status, version, updated_at, updated_by_id, return_reason, reopen_reason)"
-            " SELECT u, p, %s, 1, %s, %s, '', '' FROM unnest(%s::bigint[], %s::bigint[]) AS x(u, p) RETURNING id",
-            [ReportStatus.DRAFT, timezone.now(), user.pk, [u for u, _p in pairs], [p for _u, p in pairs]],
+    try:
+        return services.report_values_write_many(
+            user=user,
+            changes=plan.changes,
+            base_versions=plan.versions if base_versions is None else base_versions,
+            source=services.Source.IMPORT,
+            reason=reason,
+            progress=progress,
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_copy_history_sql(Report), [timezone.now(), reason, "+", user.pk, ids])
-
-
-def _copy_history_sql(model):
-    """INSERT INTO <history table> SELECT <the rows' own columns>, <history columns> FROM <table>
-    WHERE id = ANY(%s): history rows made by the database from the rows just written."""
-    columns = ", ".join(f.column for f in model._meta.concrete_fields)
-    history = model.history.model._meta.db_table
-    return (
-        f"INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, history_user_id)"
-        f" SELECT {columns}, %s, %s, %s, %s FROM {model._meta.db_table} WHERE id = ANY(%s)"
-    )
-
-
-def _write_orm(created, updated, user, reason, progress):
-    """Portable path (SQLite): Django's bulk operations, in batches, with history rows."""
-    created = [
-        ReportValue(report_id=r, indicator_id=i, numerator=n, denominator=d, value=v, comment=c)
-        for r, i, n, d, v, c in created
-    ]
-    existing = ReportValue.objects.in_bulk([row[0] for row in updated])
-    for pk, n, d, v, c in updated:
-        value = existing[pk]
-        value.numerator, value.denominator, value.value, value.comment = n, d, v, c
-    updated = list(existing.values())
-    written = 0
-    for start in range(0, len(created), BATCH):
-        chunk = created[start : start + BATCH]
-        bulk_create_with_history(chunk, ReportValue, batch_size=BATCH, default_user=user, default_change_reason=reason)
-        written += len(chunk)
-        if progress:
-            progress(written)
-    for start in range(0, len(updated), BATCH):
-        chunk = updated[start : start + BATCH]
-        bulk_update_with_history(
-            chunk, ReportValue, ["numerator", "denominator", "value", "comment"], batch_size=BATCH,
-            default_user=user, default_change_reason=reason,
-        )  # fmt: skip
-        written += len(chunk)
-        if progress:
-            progress(written)
-    return written
-
-
-PG_CHUNK = 20_000
-
-
-def _write_postgresql(created, updated, user, reason, progress):
-    """PostgreSQL path. New values: each chunk is COPYed into a temporary table, then one
-    statement inserts them and writes their history rows from what it inserted
-    (WITH ins AS (INSERT … RETURNING *) INSERT INTO history SELECT … FROM ins). Changed values:
-    one UPDATE … FROM unnest(arrays) per chunk, and their history copied from the rows.
-
-    Building a model instance per value and per history row (bulk_create_with_history) costs
-    ~30 s for a national quarter of 100,000 values; this costs a few seconds, with the same rows
-    and the same history (who, when, why, "+" created, "~" changed). Measured by `make bench`.
-    """
-    values = ReportValue._meta.db_table
-    history = ReportValue.history.model._meta.db_table
-    columns = ", ".join(f.column for f in ReportValue._meta.concrete_fields)
-    copy_history = _copy_history_sql(ReportValue)
-    now = timezone.now()
-    written = 0
-    with connection.cursor() as cursor:
-        if created:
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS parc_import_values (report_id bigint, indicator_id bigint,"
-                " numerator numeric, denominator numeric, value numeric, comment text) ON COMMIT DROP"
-            )
-        for start in range(0, len(created), PG_CHUNK):
-            chunk = created[start : start + PG_CHUNK]
-            buffer = io.StringIO()
-            # QUOTE_NONNUMERIC quotes text (an empty comment stays ""); None is written "" too, and
-            # FORCE_NULL turns that back into NULL in the number columns.
-            csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC).writerows(chunk)
-            buffer.seek(0)
-            cursor.execute("TRUNCATE parc_import_values")
-            cursor.copy_expert(
-                "COPY parc_import_values FROM STDIN WITH (FORMAT csv, FORCE_NULL (numerator, denominator, value))",
-                buffer,
-            )
-            cursor.execute(
-                f"WITH ins AS (INSERT INTO {values} (report_id, indicator_id, numerator, denominator, value, comment)"
-                " SELECT report_id, indicator_id, numerator, denominator, value, comment FROM parc_import_values RETURNING *)"
-                f" INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, history_user_id)"
-                f" SELECT {columns}, %s, %s, '+', %s FROM ins",
-                [now, reason, user.pk],
-            )
-            written += len(chunk)
-            if progress:
-                progress(written)
-        for start in range(0, len(updated), PG_CHUNK):
-            chunk = updated[start : start + PG_CHUNK]
-            cursor.execute(
-                f"UPDATE {values} AS v SET numerator = u.n, denominator = u.d, value = u.v, comment = u.c"
-                " FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], %s::text[]) AS u(id, n, d, v, c)"
-                " WHERE v.id = u.id",
-                [list(column) for column in zip(*chunk, strict=True)],
-            )  # fmt: skip
-            cursor.execute(copy_history, [now, reason, "~", user.pk, [row[0] for row in chunk]])
-            written += len(chunk)
-            if progress:
-                progress(written)
-    return written
+    except services.WriteRefused as exc:
+        raise ImportRefused(exc.row, exc.message) from None
 
 
 class ImportRefused(Exception):
@@ -401,6 +245,9 @@ class ImportRefused(Exception):
         super().__init__(message)
         self.row = row
         self.message = message
+
+
+ReportsChanged = services.ReportsChanged
 
 
 # ---------------------------------------------------------------------------------------------

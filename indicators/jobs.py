@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from indicators import imports
 from indicators.models import ImportJob
@@ -89,6 +90,29 @@ def _load(job):
         return open_sheet(fh, job.filename, sheet=job.sheet or None)
 
 
+def _ready(job, plan):
+    """The preview the user confirms, and the report versions it was made from."""
+    job.preview = [
+        {"row": c.row, "unit": c.unit.code, "unit_name": c.unit.name, "period": c.period.code,
+         "indicator": c.indicator.code, "kind": c.kind, "old": _describe(c.old), "new": _describe(c.new)}
+        for c in plan.changes if c.kind != "unchanged"
+    ][:PREVIEW_ROWS]  # fmt: skip
+    job.versions = [[u, p, v] for (u, p), v in sorted(plan.versions.items())]
+    job.status = ImportJob.Status.READY
+
+
+def _changed_message(stale):
+    names = "; ".join(
+        _("%(unit)s (%(period)s), saved by %(who)s") % {"unit": s.unit.name, "period": s.period.code, "who": s.by or "—"}
+        for s in stale[:20]
+    )
+    more = len(stale) - 20
+    return _(
+        "Nothing was written: %(count)s report(s) changed after you checked this file — %(names)s%(more)s. "
+        "The preview below shows the figures as they are now: check it and confirm again."
+    ) % {"count": len(stale), "names": names, "more": f" (+{more})" if more > 0 else ""}
+
+
 def run_job(job):
     """Check (and, once confirmed, write) one job, in its uploader's language; never raises."""
     with translation.override(job.language):
@@ -105,21 +129,26 @@ def _run(job):
         job.counts = plan.counts
         job.errors = [e.as_dict() for e in plan.errors[:MAX_ERRORS_KEPT]]
         if job.status == ImportJob.Status.CHECKING:
-            job.preview = [
-                {"row": c.row, "unit": c.unit.code, "unit_name": c.unit.name, "period": c.period.code,
-                 "indicator": c.indicator.code, "kind": c.kind, "old": _describe(c.old), "new": _describe(c.new)}
-                for c in plan.changes if c.kind != "unchanged"
-            ][:PREVIEW_ROWS]  # fmt: skip
-            job.status = ImportJob.Status.READY
+            _ready(job, plan)
         else:  # writing
             if plan.errors and not job.partial:
                 job.status = ImportJob.Status.FAILED
                 job.message = "errors"
             else:
-                job.rows_written = imports.write_import(
-                    plan=plan, user=job.user, filename=job.filename, progress=_progress(job, "rows_written")
-                )
-                job.status = ImportJob.Status.DONE
+                try:
+                    job.rows_written = imports.write_import(
+                        plan=plan,
+                        user=job.user,
+                        filename=job.filename,
+                        base_versions={(u, p): v for u, p, v in job.versions},
+                        progress=_progress(job, "rows_written"),
+                    )
+                    job.status = ImportJob.Status.DONE
+                except imports.ReportsChanged as exc:
+                    # Someone saved one of these reports after the preview: nothing was written.
+                    # The job shows the preview again, as things stand now, naming who changed what.
+                    _ready(job, plan)
+                    job.message = _changed_message(exc.stale)
         if plan.errors and job.partial:
             content = imports.rejected_workbook(sheet=sheet, errors=job.errors)
             job.rejected.save(f"loi-{job.pk}.xlsx", ContentFile(content), save=False)

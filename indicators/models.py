@@ -352,6 +352,9 @@ class ImportJob(models.Model):
     counts = models.JSONField(default=dict, blank=True)  # new, changed, unchanged, errors
     preview = models.JSONField(default=list, blank=True)  # the first changes, for the page
     errors = models.JSONField(default=list, blank=True)  # [{row, column, message}]
+    # [[unit id, period id, report version]] as the preview saw them (0: no report yet): the
+    # confirmed write refuses reports that changed since (DESIGN.md rule 5).
+    versions = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
     rejected = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

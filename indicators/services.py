@@ -10,18 +10,25 @@ and rule 5: a save names the version it started from; a later save by someone el
 if it knew about the earlier one (otherwise: a conflict, nothing overwritten).
 """
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from indicators.models import Evidence, Report, ReportingPeriod, ReportStatus, ReportValue
-from indicators.validation import check_figure, outlier_warning
+from indicators import bulkwrite
+from indicators.models import Evidence, Indicator, Report, ReportingPeriod, ReportStatus, ReportValue
+from indicators.validation import CheckedFigure, check_figure, outlier_warning, text_problem
 from parc.lib.cache import bump_data_version
 from parc.lib.periods import QUARTERS, default_quarter_dates
+from parc.lib.text import person_name
 from units import scoping
+from units.models import AdministrativeUnit
 
 
 class Refused(Exception):
@@ -70,88 +77,147 @@ def edit_refusal(*, user, unit, period, report=None, today=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Saving figures
+# Saving figures: the one writer of ReportValue
+
+
+class Source(models.TextChoices):
+    """Where a change of figures came from; kept in the history with the user."""
+
+    FORM = "form", _("entry form")
+    IMPORT = "import", _("spreadsheet import")
+    ADMIN = "admin", _("administration")
+    REVERT = "revert", _("restored from history")
+    API = "api", _("API")
 
 
 @dataclass
 class SaveResult:
     report: Report | None = None
-    saved: int = 0  # values created or changed
+    saved: int = 0  # values created, changed or deleted
     errors: dict = field(default_factory=dict)  # indicator id → [(field, message)]
     conflict: list = field(default_factory=list)  # [(indicator, seen, yours, theirs)]
     refused: str = ""
+    base_matched: bool = True  # the report was still at the version the caller started from
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return not (self.errors or self.conflict or self.refused)
 
 
 FIGURE_FIELDS = ("numerator", "denominator", "value")
+DELETE = object()  # in `changes`: remove this indicator's figure (admin delete)
 
 
-def report_save_values(*, unit, period, user, rows, indicators, version=None, reason="", original=None):
-    """Save the figures of (unit, period).
+def report_values_write(
+    *,
+    user: AbstractBaseUser,
+    unit: AdministrativeUnit,
+    period: ReportingPeriod,
+    changes: Mapping[int, Mapping[str, Any] | object],
+    indicators: Iterable[Indicator],
+    base_version: int | None,
+    source: str,
+    reason: str = "",
+    original: Mapping[int, Mapping[str, Any]] | None = None,
+) -> SaveResult:
+    """Save figures of (unit, period): the only code that writes ReportValue (with
+    report_values_write_many, its bulk form for imports).
 
-    `rows` maps indicator id → {"numerator", "denominator", "value", "comment"} as typed or read.
-    Rows that fail their checks are not saved and come back in `errors`; the others are saved
-    (a draft never loses what was valid). `version` is the report version the user started from:
-    if someone saved since, and changed a figure this save would change too, nothing is saved and
-    `conflict` lists the figures. `original` (indicator id → figures as the user first saw them)
-    lets a save that only touches figures nobody else changed go through.
-    `reason` is written in the history (e.g. "imported from quy2.xlsx").
+    `changes` maps indicator id → {"numerator", "denominator", "value", "comment"} as typed or
+    read (text or numbers), or DELETE. Every row is checked (indicators.validation.check_figure);
+    rows that fail come back in `errors` and the others are saved, so a draft never loses what
+    was valid. Under the report's row lock it checks scope, locks (approved, submitted) and the
+    period's closure (edit_refusal), then the version: `base_version` is the report version the
+    caller started from — 0 when the report did not exist yet, None when unknown. If someone
+    saved since, each figure is compared with what the caller saw (`original`, indicator id →
+    figures first shown): a figure both changed differently is a conflict and nothing is saved;
+    figures only one side changed are merged. A report that does not exist yet is created under
+    its unique constraint, so two first saves at once meet here as any two saves do.
+    A returned report goes back to draft; the version goes up by one; history rows carry the
+    user and `reason` (or the source); cached dashboards are invalidated once on commit.
     """
     result = SaveResult()
     by_id = {i.pk: i for i in indicators}
-    checked = {}
-    for indicator_id, raw in rows.items():
-        figure = check_figure(by_id[indicator_id], **{k: raw.get(k) for k in FIGURE_FIELDS})
+    checked: dict[int, CheckedFigure | object] = {}
+    for indicator_id, raw in changes.items():
+        if raw is DELETE:
+            checked[indicator_id] = DELETE
+            continue
+        figure = check_figure(by_id[indicator_id], **{k: raw.get(k) for k in (*FIGURE_FIELDS, "comment")})
         if figure.errors:
             result.errors[indicator_id] = figure.errors
         else:
-            checked[indicator_id] = (figure, (raw.get("comment") or "").strip())
+            checked[indicator_id] = figure
+    history_reason = (reason or (Source(source).label if source != Source.FORM else ""))[:100] or None
 
-    with transaction.atomic():
-        report = Report.objects.select_for_update().filter(unit=unit, period=period).first()
-        refusal = edit_refusal(user=user, unit=unit, period=period, report=report)
-        if refusal:
-            result.refused = refusal
-            return result
-        existing = {v.indicator_id: v for v in report.values.all()} if report else {}
-        if report is not None and version is not None and report.version != version:
-            # Someone saved since this user loaded the page: keep their figures unless this
-            # user changed the same ones, in which case nothing is saved and both are shown.
-            result.conflict, untouched = _merge(checked, existing, original or {}, by_id)
-            if result.conflict:
+    for _attempt in range(2):  # a second pass only when a concurrent first save created the report
+        with transaction.atomic():
+            report = Report.objects.select_for_update().filter(unit=unit, period=period).first()
+            refusal = edit_refusal(user=user, unit=unit, period=period, report=report)
+            if refusal:
+                result.refused = refusal
+                return result
+            existing = {v.indicator_id: v for v in report.values.all()} if report else {}
+            todo = dict(checked)
+            current_version = report.version if report else 0
+            result.base_matched = base_version == current_version
+            if not result.base_matched:
+                # Someone saved since this user loaded the page (or we cannot tell): keep their
+                # figures unless this user changed the same ones, in which case nothing is saved
+                # and both are shown.
+                result.conflict, untouched = _merge(todo, existing, original or {}, by_id)
+                if result.conflict:
+                    result.report = report
+                    return result
+                for indicator_id in untouched:
+                    del todo[indicator_id]
+            writes = _value_writes(todo, existing)
+            if not writes:
                 result.report = report
                 return result
-            for indicator_id in untouched:
-                del checked[indicator_id]
-        changes = []
-        for indicator_id, (figure, comment) in checked.items():
-            current = existing.get(indicator_id)
-            new = (figure.numerator, figure.denominator, figure.value, comment)
-            if current is None and figure.is_empty and not comment:
-                continue
-            if current is not None and (current.numerator, current.denominator, current.value, current.comment) == new:
-                continue
-            changes.append((indicator_id, current, new))
-        if report is None:
-            if not changes:
-                return result
-            report = Report.objects.create(unit=unit, period=period, updated_by=user)
-        if changes:
-            for indicator_id, current, (n, d, v, comment) in changes:
+            if report is None:
+                try:
+                    with transaction.atomic():  # a savepoint: the unique constraint decides
+                        report = Report.objects.create(unit=unit, period=period, version=0, updated_by=user)
+                except IntegrityError:
+                    continue  # someone's first save committed first: start again against theirs
+            for indicator_id, current, new in writes:
+                if new is DELETE:
+                    current._change_reason = history_reason
+                    current._history_user = user
+                    current.delete()
+                    continue
                 value = current or ReportValue(report=report, indicator=by_id[indicator_id])
-                value.numerator, value.denominator, value.value, value.comment = n, d, v, comment
-                value._change_reason = reason or None
+                value.numerator, value.denominator, value.value, value.comment = new
+                value._change_reason = history_reason
                 value._history_user = user  # also outside a request (imports, commands)
                 value.save()
             if report.status == ReportStatus.RETURNED:
                 report.status = ReportStatus.DRAFT  # returned → draft once the officer edits it
-            _bump(report, user, reason)
-        result.report = report
-        result.saved = len(changes)
-    return result
+            _bump(report, user, history_reason or "")
+            bump_data_version()
+            result.report = report
+            result.saved = len(writes)
+            return result
+    raise RuntimeError("the report was created and then vanished between two passes")  # pragma: no cover
+
+
+def _value_writes(checked, existing):
+    """[(indicator id, current ReportValue or None, new figures or DELETE)] that change something."""
+    writes = []
+    for indicator_id, figure in checked.items():
+        current = existing.get(indicator_id)
+        if figure is DELETE:
+            if current is not None:
+                writes.append((indicator_id, current, DELETE))
+            continue
+        new = figure.figures
+        if current is None and figure.is_empty and not figure.comment:
+            continue
+        if current is not None and figures_equal(_figures(current), new):
+            continue
+        writes.append((indicator_id, current, new))
+    return writes
 
 
 def _figures(obj):
@@ -163,6 +229,15 @@ def _figures(obj):
     return tuple(getattr(obj, f) for f in FIGURE_FIELDS) + (obj.comment,)
 
 
+def figures_equal(old: tuple, new: tuple) -> bool:
+    """Two (numerator, denominator, value, comment) tuples say the same (9.0 == 9)."""
+
+    def norm(v):
+        return v.normalize() if isinstance(v, Decimal) else v
+
+    return tuple(map(norm, old)) == tuple(map(norm, new))
+
+
 def _merge(checked, existing, original, by_id):
     """Compare this save with what the user first saw and what is saved now.
 
@@ -170,20 +245,157 @@ def _merge(checked, existing, original, by_id):
     both people changed differently; untouched are the rows this user did not change.
     """
     conflicts, untouched = [], []
-    for indicator_id, (figure, comment) in checked.items():
+    for indicator_id, figure in checked.items():
         seen = _figures(original.get(indicator_id))
-        yours = (figure.numerator, figure.denominator, figure.value, comment)
+        yours = (None, None, None, "") if figure is DELETE else figure.figures
         theirs = _figures(existing.get(indicator_id))
-        if yours == seen:
+        if figures_equal(yours, seen):
             untouched.append(indicator_id)
-        elif theirs != seen and theirs != yours:
+        elif not figures_equal(theirs, seen) and not figures_equal(theirs, yours):
             conflicts.append((by_id[indicator_id], seen, yours, theirs))
     return conflicts, untouched
 
 
+# ---------------------------------------------------------------------------------------------
+# The bulk form, for spreadsheet imports
+
+
+@dataclass
+class Change:
+    """One row of an import: what it would write to (unit, period, indicator)."""
+
+    row: int
+    unit: AdministrativeUnit
+    period: ReportingPeriod
+    indicator: Indicator
+    kind: str  # "new", "changed", "unchanged"
+    old: tuple | None  # (numerator, denominator, value, comment) or None
+    new: tuple
+    value: ReportValue | None = None
+
+
+@dataclass
+class StaleReport:
+    unit: AdministrativeUnit
+    period: ReportingPeriod
+    seen: int
+    now: int
+    by: str
+
+
+class ReportsChanged(Exception):
+    """Reports changed since the preview the user confirmed: nothing was written."""
+
+    def __init__(self, stale: list[StaleReport]):
+        super().__init__(", ".join(f"{s.unit.code} {s.period.code}" for s in stale))
+        self.stale = stale
+
+
+class WriteRefused(Refused):
+    def __init__(self, row: int, message: str):
+        super().__init__(message)
+        self.row = row
+        self.message = message
+
+
+def report_values_write_many(
+    *,
+    user: AbstractBaseUser,
+    changes: Sequence[Change],
+    base_versions: Mapping[tuple[int, int], int],
+    source: str,
+    reason: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write checked import rows, all in one transaction; returns the number of values written.
+
+    The same rules as report_values_write, for many reports at once: every report is locked
+    (in id order, so two writers cannot deadlock), the locks and scope are checked again under
+    the lock, and each report must still be at the version the preview saw (`base_versions`,
+    (unit id, period id) → version, 0 for "did not exist"): otherwise ReportsChanged names
+    them and nothing is written. Figures are checked again. New reports are created under the
+    unique constraint. Returned reports go back to draft, versions go up, history rows say
+    who and why (`reason`), and cached dashboards are invalidated once.
+    """
+    todo = [c for c in changes if c.kind != "unchanged"]
+    if not todo:
+        return 0
+    history_reason = (reason or Source(source).label)[:100]
+    with transaction.atomic():
+        pairs = {(c.unit.pk, c.period.pk) for c in todo}
+        reports = {
+            (r.unit_id, r.period_id): r
+            for r in Report.objects.select_for_update()
+            .filter(unit_id__in={u for u, _p in pairs}, period_id__in={p for _u, p in pairs})
+            .select_related("updated_by")
+            .order_by("pk")
+        }
+        first_row = {}
+        for change in todo:
+            first_row.setdefault((change.unit.pk, change.period.pk), change)
+        stale = []
+        for pair, change in first_row.items():
+            report = reports.get(pair)
+            refusal = edit_refusal(user=user, unit=change.unit, period=change.period, report=report)
+            if refusal:
+                raise WriteRefused(change.row, refusal)
+            now = report.version if report else 0
+            if now != base_versions.get(pair, 0):
+                stale.append(StaleReport(change.unit, change.period, base_versions.get(pair, 0), now, _who(report)))
+        if stale:
+            raise ReportsChanged(stale)
+        for change in todo:
+            figure = check_figure(change.indicator, **dict(zip((*FIGURE_FIELDS, "comment"), change.new, strict=True)))
+            if figure.errors:
+                raise WriteRefused(change.row, figure.errors[0][1])
+        missing = [(u, p) for u, p in pairs if (u, p) not in reports]
+        if missing:
+            try:
+                with transaction.atomic():
+                    _create_reports(missing, user, history_reason)
+            except IntegrityError:
+                # A first save created one of them after the preview.
+                raise ReportsChanged([
+                    StaleReport(first_row[pair].unit, first_row[pair].period, 0, 1, "") for pair in missing
+                ]) from None  # fmt: skip
+            for report in Report.objects.filter(
+                unit_id__in={u for u, _p in missing}, period_id__in={p for _u, p in missing}
+            ):
+                reports[(report.unit_id, report.period_id)] = report
+        # Plain tuples: a model instance per value would cost more than writing it.
+        created = [
+            (reports[(c.unit.pk, c.period.pk)].pk, c.indicator.pk, *c.new) for c in todo if c.kind == "new"
+        ]  # (report id, indicator id, numerator, denominator, value, comment)
+        updated = [(c.value.pk, *c.new) for c in todo if c.kind == "changed"]  # (value id, n, d, v, comment)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The job's own status is saved afterwards with a normal commit, which flushes this
+                # transaction's log too: not waiting for the disk here saves seconds and risks nothing.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            written = bulkwrite.values_postgresql(created, updated, user, history_reason, progress)
+        else:
+            written = bulkwrite.values_orm(created, updated, user, history_reason, progress)
+        touched = [reports[pair] for pair in pairs]
+        bulkwrite.reports_touched(touched, user, history_reason)
+        bump_data_version()
+    return written
+
+
+def _create_reports(pairs, user, reason):
+    bulkwrite.reports_create(pairs, user, reason)
+
+
+def _who(report):
+    if report is None or report.updated_by is None:
+        return ""
+    return person_name(report.updated_by)
+
+
 def report_touch(*, report, user, reason=""):
-    """Record that `report` changed through another path (admin, import): new version, who."""
+    """Record that `report` changed (evidence added or removed): new version, who, and the
+    dashboards' data version."""
     _bump(report, user, reason)
+    bump_data_version()
 
 
 def _bump(report, user, reason=""):
@@ -199,15 +411,36 @@ def _bump(report, user, reason=""):
 
 
 def _locked(report):
-    return Report.objects.select_for_update().select_related("unit", "period").get(pk=report.pk)
+    """The report under its row lock, as it is now."""
+    return Report.objects.select_for_update().select_related("unit", "period", "updated_by").get(pk=report.pk)
+
+
+def _require_seen(locked, seen_version):
+    if seen_version is None or isinstance(seen_version, bool) or not isinstance(seen_version, int):
+        raise Refused(_("The page did not say which version of the report you saw: reload it and repeat."))
+    if locked.version != seen_version:
+        raise Refused(
+            _(
+                "This report changed after you opened it (%(who)s saved it at %(when)s): "
+                "nothing was done. Look at it again, then repeat."
+            )
+            % {
+                "who": person_name(locked.updated_by),
+                "when": date_format(timezone.localtime(locked.updated_at), "SHORT_DATETIME_FORMAT"),
+            }
+        )
 
 
 @transaction.atomic
-def report_submit(*, report, user, indicators):
+def report_submit(
+    *, report: Report, user: AbstractBaseUser, indicators: Iterable[Indicator], seen_version: int
+) -> Report:
+    """Send the figures the officer saw to review."""
     report = _locked(report)
     refusal = edit_refusal(user=user, unit=report.unit, period=report.period, report=report)
     if refusal:
         raise Refused(refusal)
+    _require_seen(report, seen_version)
     filled = {v.indicator_id for v in report.values.all() if v.value is not None or v.denominator is not None}
     missing = [i for i in indicators if i.pk not in filled]
     if missing:
@@ -226,6 +459,7 @@ def report_submit(*, report, user, indicators):
     report.submitted_at = timezone.now()
     report.return_reason = ""
     _bump(report, user)
+    bump_data_version()
     return report
 
 
@@ -253,73 +487,114 @@ def _review_refusal(report, user, expected):
 
 
 @transaction.atomic
-def report_approve(*, report, user):
+def report_approve(*, report: Report, user: AbstractBaseUser, seen_version: int) -> Report:
+    """Approve what the reviewer looked at (`seen_version`); refuse, saying why, anything else."""
     report = _locked(report)
     refusal = _review_refusal(report, user, ReportStatus.SUBMITTED)
     if not refusal and report.submitted_by_id == user.pk:
         refusal = _("You submitted this report yourself: another reviewer must approve it.")
     if refusal:
         raise Refused(refusal)
+    _require_seen(report, seen_version)
     report.status = ReportStatus.APPROVED
     report.reviewed_by = user
     report.reviewed_at = timezone.now()
     _bump(report, user)
+    bump_data_version()
     return report
 
 
 @transaction.atomic
-def report_return(*, report, user, reason):
+def report_return(*, report: Report, user: AbstractBaseUser, reason: str, seen_version: int) -> Report:
+    """Send a submitted report back to its officer, saying why."""
     report = _locked(report)
     refusal = _review_refusal(report, user, ReportStatus.SUBMITTED)
     if not refusal and not (reason or "").strip():
         refusal = _("Say why the report is returned, so the officer knows what to fix.")
+    if not refusal:
+        refusal = text_problem((reason or "").strip())
     if refusal:
         raise Refused(refusal)
+    _require_seen(report, seen_version)
     report.status = ReportStatus.RETURNED
     report.return_reason = reason.strip()
     report.reviewed_by = user
     report.reviewed_at = timezone.now()
     _bump(report, user, reason.strip())
+    bump_data_version()
     return report
 
 
 @transaction.atomic
-def report_reopen(*, report, user, reason):
+def report_reopen(*, report: Report, user: AbstractBaseUser, reason: str, seen_version: int) -> Report:
+    """Open an approved report for changes again; the reason is kept."""
     report = _locked(report)
     refusal = _review_refusal(report, user, ReportStatus.APPROVED)
     if not refusal and not (reason or "").strip():
         refusal = _("Say why the approved report is reopened: the reason is kept in its history.")
+    if not refusal:
+        refusal = text_problem((reason or "").strip())
     if refusal:
         raise Refused(refusal)
+    _require_seen(report, seen_version)
     report.status = ReportStatus.DRAFT
     report.reopen_reason = reason.strip()
     _bump(report, user, reason.strip())
+    bump_data_version()
     return report
 
 
 @transaction.atomic
-def evidence_add(*, report, indicator, user, upload):
+def evidence_add(*, report: Report, indicator: Indicator, user: AbstractBaseUser, upload) -> Evidence:
     """Attach a document to a figure of an editable report."""
     report = _locked(report)
     refusal = edit_refusal(user=user, unit=report.unit, period=report.period, report=report)
+    if not refusal:
+        refusal = evidence_problem(upload)
     if refusal:
         raise Refused(refusal)
     value = report.values.filter(indicator=indicator).first()
     if value is None:
         raise Refused(_("Enter the figure before attaching its evidence."))
-    evidence = Evidence(value=value, name=upload.name[:200], uploaded_by=user)
-    evidence.file.save(upload.name, upload, save=False)
+    evidence = Evidence(value=value, name=upload_name(upload.name), uploaded_by=user)
+    evidence._history_user = user
+    evidence.file.save(upload_name(upload.name), upload, save=False)
     evidence.save()
-    _bump(report, user, _("evidence added: %(name)s") % {"name": evidence.name})
+    report_touch(report=report, user=user, reason=_("evidence added: %(name)s") % {"name": evidence.name})
     return evidence
 
 
-def report_entry_save(*, unit, period, user, data, indicators):
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence, user: AbstractBaseUser) -> None:
+    """Take a document off a figure of an editable report (the file stays in the history)."""
+    report = _locked(evidence.value.report)
+    refusal = edit_refusal(user=user, unit=report.unit, period=report.period, report=report)
+    if refusal:
+        raise Refused(refusal)
+    evidence._history_user = user
+    evidence.delete()
+    report_touch(report=report, user=user, reason=_("evidence removed: %(name)s") % {"name": evidence.name})
+
+
+def upload_name(name: str, limit: int = 200) -> str:
+    """A file name cut to `limit` characters, keeping its extension ("…long name.pdf")."""
+    name = (name or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        return name[:limit]
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
+
+
+def report_entry_save(
+    *, unit: AdministrativeUnit, period: ReportingPeriod, user: AbstractBaseUser, data, indicators
+) -> SaveResult:
     """What the entry page's Save and Submit buttons do: save the figures, attach the uploaded
     evidence, and submit when asked and everything went through."""
-    result = report_save_values(
-        unit=unit, period=period, user=user, rows=data.rows, indicators=indicators,
-        version=data.version, original=data.original,
+    result = report_values_write(
+        user=user, unit=unit, period=period, changes=data.rows, indicators=indicators,
+        base_version=data.version, source=Source.FORM, original=data.original,
     )  # fmt: skip
     if not result.ok:
         return result
@@ -327,10 +602,12 @@ def report_entry_save(*, unit, period, user, data, indicators):
         upload = data.files.get(indicator.pk)
         if upload is None:
             continue
+        if result.report is None:
+            result.errors.setdefault(indicator.pk, []).append(
+                ("evidence", _("Enter the figure before attaching its evidence."))
+            )
+            continue
         try:
-            problem = evidence_problem(upload)
-            if problem:
-                raise Refused(problem)
             evidence_add(report=result.report, indicator=indicator, user=user, upload=upload)
         except Refused as exc:
             result.errors.setdefault(indicator.pk, []).append(("evidence", str(exc)))
@@ -338,8 +615,13 @@ def report_entry_save(*, unit, period, user, data, indicators):
         if result.report is None:
             result.refused = _("Enter the figures before submitting.")
         else:
+            # The officer saw what they typed over the version they loaded; when someone saved
+            # between (their figures merged in), the officer has not seen those: submitting then
+            # is refused with who saved, and the page shows the merged report.
+            result.report.refresh_from_db()
+            seen = result.report.version if result.base_matched else data.version
             try:
-                report_submit(report=result.report, user=user, indicators=indicators)
+                report_submit(report=result.report, user=user, indicators=indicators, seen_version=seen)
             except Refused as exc:
                 result.refused = str(exc)
     return result

@@ -25,3 +25,32 @@ def make_report(unit, period, status=ReportStatus.DRAFT, **figures):
         else:
             ReportValue.objects.create(report=report, indicator=indicator, value=Decimal(str(figure)))
     return report
+
+
+def seen(report):
+    """The version of `report` as a page would show it now (what a user "saw")."""
+    return Report.objects.values_list("version", flat=True).get(pk=report.pk)
+
+
+def version_of(unit, period):
+    """The version a page about (unit, period) would carry now: 0 when there is no report yet."""
+    report = Report.objects.filter(unit=unit, period=period).first()
+    return report.version if report else 0
+
+
+def write(*, unit, period, user, rows, indicators, source="form", **kwargs):
+    """Save `rows` through the one writer as a user who has the page open at the current version."""
+    from indicators import services
+
+    return services.report_values_write(
+        user=user, unit=unit, period=period, changes=rows, indicators=indicators,
+        base_version=kwargs.pop("base_version", version_of(unit, period)), source=source, **kwargs,
+    )  # fmt: skip
+
+
+def entry_form(client, url):
+    """The hidden fields the entry page would post back: the version and the figures as shown."""
+    import re
+
+    html = client.get(url).content.decode()
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))

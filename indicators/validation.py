@@ -6,7 +6,7 @@ DHIS2's min-max outlier check) only ask the officer to confirm with a comment.
 
 import statistics
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -16,33 +16,85 @@ from parc.lib.numbers import AmbiguousNumber, format_number, parse_number
 MIN_HISTORY_FOR_OUTLIERS = 4
 
 
+# Bounds on every path (form, import, admin, API), so that what is saved can always be shown and
+# summed: a count above a trillion is a typing mistake in any Vietnamese unit, and the columns
+# hold 18 digits with 4 decimals (a national sum of 10^12-sized counts still fits).
+COUNT_MAX = Decimal(10) ** 12
+PERCENT_MAX = Decimal(100)
+DECIMALS = 4  # the columns' scale: more decimals are rounded half up, as the database would
+COMMENT_MAX = 2000
+# Tab, line feed and carriage return are what a textarea sends; every other control character
+# (NUL first: PostgreSQL refuses it in text) is refused, as are unpaired surrogates.
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
 @dataclass
 class CheckedFigure:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     value: Decimal | None = None
+    comment: str = ""
     errors: list = field(default_factory=list)  # (field name, message)
 
     @property
     def is_empty(self):
         return self.numerator is None and self.denominator is None and self.value is None
 
+    @property
+    def figures(self) -> tuple:
+        """(numerator, denominator, value, comment): what a ReportValue stores."""
+        return (self.numerator, self.denominator, self.value, self.comment)
 
-def _number(raw, name, errors):
+
+def text_problem(text: str, *, max_length: int = COMMENT_MAX) -> str | None:
+    """Why a piece of free text cannot be saved (a control character, too long), or None."""
+    if len(text) > max_length:
+        return _("Write at most %(max)s characters (this text has %(count)s).") % {
+            "max": format_number(max_length), "count": format_number(len(text)),
+        }  # fmt: skip
+    for char in text:
+        if (
+            (ord(char) < 32 and char not in _ALLOWED_CONTROLS)
+            or 0x7F <= ord(char) < 0xA0
+            or 0xD800 <= ord(char) < 0xE000
+        ):
+            return _("The text contains an invisible control character (code %(code)s): delete it and type the text again.") % {
+                "code": f"U+{ord(char):04X}",
+            }  # fmt: skip
+    return None
+
+
+def _number(raw, name, errors, maximum=COUNT_MAX):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):  # a TRUE/FALSE cell is not a figure (bool is an int in Python)
+        errors.append((name, _("“%(value)s” is not a number.") % {"value": raw}))
         return None
     try:
         number = parse_number(raw)
     except AmbiguousNumber:
         errors.append((name, _("“%(value)s” could be a thousand or a decimal: write 1234 or 1,234.") % {"value": raw}))
         return None
-    except ValueError:
-        errors.append((name, _("“%(value)s” is not a number.") % {"value": raw}))
+    except (ValueError, ArithmeticError):
+        errors.append((name, _("“%(value)s” is not a number.") % {"value": str(raw)[:40]}))
         return None
     if number < 0:
         errors.append((name, _("A figure cannot be negative.")))
         return None
-    return number
+    if number > maximum:
+        errors.append((name, _("%(value)s is larger than any figure this indicator can have (at most %(max)s).") % {
+            "value": _short(number), "max": format_number(maximum),
+        }))  # fmt: skip
+        return None
+    return number.quantize(_STEP, rounding=ROUND_HALF_UP) if number.as_tuple().exponent < -DECIMALS else number
+
+
+_STEP = Decimal(1).scaleb(-DECIMALS)
+
+
+def _short(number):
+    """A huge number written so it stays readable in a message (1e20 → "1E+20")."""
+    return format_number(number) if number < COUNT_MAX * 1000 else f"{number:.3E}".replace(".", ",")
 
 
 def _whole(number, name, errors):
@@ -54,11 +106,18 @@ def _whole(number, name, errors):
     return number
 
 
-def check_figure(indicator, *, numerator=None, denominator=None, value=None):
+def check_figure(indicator, *, numerator=None, denominator=None, value=None, comment=None) -> CheckedFigure:
     """Parse and check what was typed or read for `indicator`. Inputs may be text ("99,12")
-    or numbers (spreadsheet cells)."""
+    or numbers (spreadsheet cells). The one check of figures: entry form, imports, admin and
+    the write service all call it."""
     checked = CheckedFigure()
     errors = checked.errors
+    text = "" if comment is None else str(comment).strip()
+    problem = text_problem(text)
+    if problem:
+        errors.append(("comment", problem))
+    else:
+        checked.comment = text
     if indicator.kind == IndicatorKind.RATIO:
         n = _whole(_number(numerator, "numerator", errors), "numerator", errors)
         d = _whole(_number(denominator, "denominator", errors), "denominator", errors)
@@ -80,16 +139,26 @@ def check_figure(indicator, *, numerator=None, denominator=None, value=None):
         if not errors:
             checked.numerator, checked.denominator = n, d
         return checked
-    number = _number(value, "value", errors)
+    if indicator.kind == IndicatorKind.PERCENT:
+        number = _number(value, "value", errors)
+        if number is not None and number > PERCENT_MAX:
+            errors.append(("value", _("A percentage lies between 0 and 100.")))
+            return checked
+    else:
+        number = _number(value, "value", errors, maximum=_maximum(indicator))
     if number is None:
-        return checked
-    if indicator.kind == IndicatorKind.PERCENT and number > 100:
-        errors.append(("value", _("A percentage lies between 0 and 100.")))
         return checked
     if indicator.kind == IndicatorKind.COUNT:
         number = _whole(number, "value", errors)
-    checked.value = number
+    if not errors:
+        checked.value = number
     return checked
+
+
+def _maximum(indicator):
+    if indicator.kind == IndicatorKind.SCORE and indicator.maximum is not None:
+        return min(indicator.maximum, COUNT_MAX)
+    return COUNT_MAX
 
 
 def outlier_bounds(history):

@@ -114,16 +114,18 @@ def report_transition(request, unit_pk, period_code, action):
     report = get_object_or_404(Report, unit=unit, period=period)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    seen = request.POST.get("version", "")
+    seen = int(seen) if seen.isdigit() else None
     step = TRANSITIONS.get(action)
     try:
         if step == "approve":
-            services.report_approve(report=report, user=request.user)
+            services.report_approve(report=report, user=request.user, seen_version=seen)
             messages.success(request, _("The report is approved."))
         elif step == "return":
-            services.report_return(report=report, user=request.user, reason=reason)
+            services.report_return(report=report, user=request.user, reason=reason, seen_version=seen)
             messages.success(request, _("The report was returned to the officer."))
         elif step == "reopen":
-            services.report_reopen(report=report, user=request.user, reason=reason)
+            services.report_reopen(report=report, user=request.user, reason=reason, seen_version=seen)
             messages.success(request, _("The report is open for changes again."))
         else:
             raise Http404

@@ -118,8 +118,9 @@ def test_imported_values_show_in_history_as_imported_from_the_file(tree, editor,
     history = ReportValue.history.get()
     assert history.history_change_reason == "nhập từ bao-cao-q2.xlsx"
     assert history.history_user == editor
-    created = Report.history.get()  # the draft report the import created has its history too
+    created, touched = Report.history.order_by("history_id")  # the draft report the import created has its history too
     assert (created.history_type, created.history_user, created.status) == ("+", editor, "draft")
+    assert (touched.history_type, touched.history_user, touched.version) == ("~", editor, 1)
 
 
 def test_the_preview_says_new_changed_and_unchanged_with_old_and_new(tree, editor, period):

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from indicators.models import Indicator, Report, ReportStatus, ReportValue
-from indicators.testing import make_period, make_report
+from indicators.testing import entry_form, make_period, make_report, seen
 from plans.testing import make_plan, make_target
 from units.models import Level
 
@@ -28,8 +28,10 @@ def _url(unit, period):
     return reverse("indicators:report-entry", args=[unit.pk, period.code])
 
 
-def _post(client, unit, period, data, action="save", version=""):
-    return client.post(_url(unit, period), {"action": action, "version": version, **data})
+def _post(client, unit, period, data, action="save"):
+    """Post as the page does: its hidden fields (version, figures as shown), then the typing."""
+    url = _url(unit, period)
+    return client.post(url, {**entry_form(client, url), "action": action, **data})
 
 
 def test_the_entry_page_groups_indicators_and_shows_target_and_last_quarter(client, tree, editor, period, ind):
@@ -133,17 +135,16 @@ def test_a_far_off_value_is_a_warning_confirmed_with_a_comment(client, tree, edi
     from indicators.selectors import indicators_for
 
     with pytest.raises(services.Refused, match="SATISFACTION"):
-        services.report_submit(report=report, user=editor, indicators=[ind["SATISFACTION"]])
+        services.report_submit(report=report, seen_version=seen(report), user=editor, indicators=[ind["SATISFACTION"]])
     _post(
         client,
         unit,
         period,
         {f"v_{ind['SATISFACTION'].pk}": "40", f"c_{ind['SATISFACTION'].pk}": "Khảo sát mới, mẫu khác"},
-        version=str(Report.objects.get(period=period).version),
     )
     report.refresh_from_db()
     assert (
-        services.report_submit(report=report, user=editor, indicators=[ind["SATISFACTION"]]).status
+        services.report_submit(report=report, seen_version=seen(report), user=editor, indicators=[ind["SATISFACTION"]]).status
         == ReportStatus.SUBMITTED
     )
     assert indicators_for(unit)

@@ -7,7 +7,7 @@ from simple_history.utils import bulk_update_with_history
 from indicators import services
 from indicators.models import Indicator, ReportValue
 from indicators.selectors import report_history
-from indicators.testing import make_period, make_report
+from indicators.testing import entry_form, make_period, make_report, seen, write
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,8 @@ def test_form_edits_are_recorded_with_who_and_old_to_new(client, tree, editor, p
     ontime = Indicator.objects.get(code="TTHC_ONTIME")
     url = reverse("indicators:report-entry", args=[tree["commune_a1"].pk, period.code])
     client.force_login(editor)
-    client.post(url, {"action": "save", f"n_{ontime.pk}": "8", f"d_{ontime.pk}": "10"})
-    client.post(url, {"action": "save", f"n_{ontime.pk}": "9", f"d_{ontime.pk}": "10"})
+    client.post(url, {**entry_form(client, url), "action": "save", f"n_{ontime.pk}": "8", f"d_{ontime.pk}": "10"})
+    client.post(url, {**entry_form(client, url), "action": "save", f"n_{ontime.pk}": "9", f"d_{ontime.pk}": "10"})
     value = ReportValue.objects.get()
     assert [h.numerator for h in value.history.order_by("history_date")] == [8, 9]
     assert {h.history_user for h in value.history.all()} == {editor}
@@ -32,7 +32,7 @@ def test_form_edits_are_recorded_with_who_and_old_to_new(client, tree, editor, p
 
 def test_status_changes_are_recorded_with_the_reason(tree, editor, reviewer, period):
     report = make_report(tree["commune_a1"], period, "submitted")
-    services.report_return(report=report, user=reviewer, reason="Thiếu minh chứng")
+    services.report_return(report=report, seen_version=seen(report), user=reviewer, reason="Thiếu minh chứng")
     entries = report_history(report=report)
     newest = entries[0]
     assert newest.who == reviewer and newest.reason == "Thiếu minh chứng"
@@ -56,7 +56,7 @@ def test_bulk_writes_are_recorded_too(tree, staff, period):
 
 def test_service_writes_carry_their_reason_into_history(tree, reviewer, period):
     ontime = Indicator.objects.get(code="TTHC_ONTIME")
-    services.report_save_values(
+    write(
         unit=tree["commune_a1"], period=period, user=reviewer, rows={ontime.pk: {"numerator": "1", "denominator": "2"}},
         indicators=[ontime], reason="imported from quy2.xlsx",
     )  # fmt: skip

@@ -9,7 +9,7 @@ from django.utils import translation
 from indicators import services
 from indicators.models import Indicator, Report, ReportStatus
 from indicators.selectors import indicators_for
-from indicators.testing import make_period, make_report
+from indicators.testing import make_period, make_report, seen, write
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def _complete_report(unit, period, status=ReportStatus.DRAFT):
 
 
 def _submit(report, user):
-    return services.report_submit(report=report, user=user, indicators=indicators_for(report.unit))
+    return services.report_submit(report=report, seen_version=seen(report), user=user, indicators=indicators_for(report.unit))
 
 
 def test_an_editor_submits_a_complete_draft(tree, editor, period):
@@ -59,7 +59,7 @@ def test_a_viewer_or_an_outsider_cannot_submit(tree, leader, outsider, period):
 
 def test_a_reviewer_approves_a_submitted_report(tree, editor, reviewer, period):
     report = _submit(_complete_report(tree["commune_a1"], period), editor)
-    report = services.report_approve(report=report, user=reviewer)
+    report = services.report_approve(report=report, seen_version=seen(report), user=reviewer)
     assert report.status == ReportStatus.APPROVED and report.reviewed_by == reviewer
 
 
@@ -67,30 +67,30 @@ def test_an_editor_or_a_leader_cannot_approve_or_return(tree, editor, leader, pe
     report = _submit(_complete_report(tree["commune_a1"], period), editor)
     for user in (editor, leader):
         with pytest.raises(services.Refused, match="Only reviewers"):
-            services.report_approve(report=report, user=user)
+            services.report_approve(report=report, seen_version=seen(report), user=user)
         with pytest.raises(services.Refused, match="Only reviewers"):
-            services.report_return(report=report, user=user, reason="x")
+            services.report_return(report=report, seen_version=seen(report), user=user, reason="x")
 
 
 def test_a_reviewer_cannot_approve_a_report_they_submitted(tree, reviewer, period):
     report = _submit(_complete_report(tree["commune_a1"], period), reviewer)
     with pytest.raises(services.Refused, match="submitted this report yourself"):
-        services.report_approve(report=report, user=reviewer)
+        services.report_approve(report=report, seen_version=seen(report), user=reviewer)
 
 
 def test_only_a_submitted_report_can_be_approved_or_returned(tree, reviewer, period):
     report = _complete_report(tree["commune_a1"], period)
     with pytest.raises(services.Refused, match="This report is draft"):
-        services.report_approve(report=report, user=reviewer)
+        services.report_approve(report=report, seen_version=seen(report), user=reviewer)
     with pytest.raises(services.Refused, match="needs a report that is submitted"):
-        services.report_return(report=report, user=reviewer, reason="x")
+        services.report_return(report=report, seen_version=seen(report), user=reviewer, reason="x")
 
 
 def test_returning_needs_a_reason_and_the_editor_sees_it(client, tree, editor, reviewer, period):
     report = _submit(_complete_report(tree["commune_a1"], period), editor)
     with pytest.raises(services.Refused, match="Say why"):
-        services.report_return(report=report, user=reviewer, reason="  ")
-    report = services.report_return(report=report, user=reviewer, reason="Số liệu quý II chưa khớp")
+        services.report_return(report=report, seen_version=seen(report), user=reviewer, reason="  ")
+    report = services.report_return(report=report, seen_version=seen(report), user=reviewer, reason="Số liệu quý II chưa khớp")
     assert report.status == ReportStatus.RETURNED
     client.force_login(editor)
     entry = client.get(reverse("indicators:report-entry", args=[tree["commune_a1"].pk, period.code])).content.decode()
@@ -103,9 +103,9 @@ def test_returning_needs_a_reason_and_the_editor_sees_it(client, tree, editor, r
 
 def test_a_returned_report_becomes_a_draft_when_edited_and_can_be_resubmitted(tree, editor, reviewer, period):
     report = _submit(_complete_report(tree["commune_a1"], period), editor)
-    services.report_return(report=report, user=reviewer, reason="Kiểm tra lại")
+    services.report_return(report=report, seen_version=seen(report), user=reviewer, reason="Kiểm tra lại")
     ontime = Indicator.objects.get(code="TTHC_ONTIME")
-    result = services.report_save_values(
+    result = write(
         unit=report.unit, period=period, user=editor, rows={ontime.pk: {"numerator": "10", "denominator": "10"}},
         indicators=[ontime],
     )  # fmt: skip
@@ -114,14 +114,13 @@ def test_a_returned_report_becomes_a_draft_when_edited_and_can_be_resubmitted(tr
 
 
 def test_reopening_an_approved_report_needs_a_reviewer_and_a_reason(tree, editor, reviewer, period):
-    report = services.report_approve(
-        report=_submit(_complete_report(tree["commune_a1"], period), editor), user=reviewer
-    )
+    report = _submit(_complete_report(tree["commune_a1"], period), editor)
+    report = services.report_approve(report=report, user=reviewer, seen_version=seen(report))
     with pytest.raises(services.Refused, match="Only reviewers"):
-        services.report_reopen(report=report, user=editor, reason="sai số")
+        services.report_reopen(report=report, seen_version=seen(report), user=editor, reason="sai số")
     with pytest.raises(services.Refused, match="Say why"):
-        services.report_reopen(report=report, user=reviewer, reason="")
-    report = services.report_reopen(report=report, user=reviewer, reason="Sửa số liệu theo kết luận thanh tra")
+        services.report_reopen(report=report, seen_version=seen(report), user=reviewer, reason="")
+    report = services.report_reopen(report=report, seen_version=seen(report), user=reviewer, reason="Sửa số liệu theo kết luận thanh tra")
     assert report.status == ReportStatus.DRAFT and report.reopen_reason.startswith("Sửa số liệu")
 
 
@@ -130,11 +129,11 @@ def test_an_approved_or_submitted_report_cannot_be_changed_by_anyone(tree, edito
     ontime = Indicator.objects.get(code="TTHC_ONTIME")
     rows = {ontime.pk: {"numerator": "1", "denominator": "10"}}
     for user in (editor, reviewer):
-        result = services.report_save_values(unit=report.unit, period=period, user=user, rows=rows, indicators=[ontime])
+        result = write(unit=report.unit, period=period, user=user, rows=rows, indicators=[ontime])
         assert "submitted and waits for review" in result.refused
-    services.report_approve(report=report, user=reviewer)
+    services.report_approve(report=report, seen_version=seen(report), user=reviewer)
     for user in (editor, reviewer, staff):
-        result = services.report_save_values(unit=report.unit, period=period, user=user, rows=rows, indicators=[ontime])
+        result = write(unit=report.unit, period=period, user=user, rows=rows, indicators=[ontime])
         assert "approved and read-only" in result.refused
     assert report.values.get(indicator=ontime).numerator == 9
 
@@ -143,12 +142,12 @@ def test_after_the_period_closes_editors_are_refused_and_reviewers_are_not(tree,
     closed = make_period(2025, "Q1")  # closed long ago
     ontime = Indicator.objects.get(code="TTHC_ONTIME")
     rows = {ontime.pk: {"numerator": "9", "denominator": "10"}}
-    result = services.report_save_values(
+    result = write(
         unit=tree["commune_a1"], period=closed, user=editor, rows=rows, indicators=[ontime]
     )
     assert "The period closed on 30/03/2025: only a reviewer can change it now." == result.refused
     assert not Report.objects.filter(period=closed).exists()
-    result = services.report_save_values(
+    result = write(
         unit=tree["commune_a1"], period=closed, user=reviewer, rows=rows, indicators=[ontime]
     )
     assert result.ok and result.report.values.get().numerator == 9
@@ -161,14 +160,14 @@ def test_the_review_buttons_work_through_the_pages(client, tree, editor, reviewe
     r = client.post(url("duyet"), follow=True)
     assert "Chỉ người thẩm định của đơn vị này hoặc đơn vị cấp trên mới được thẩm định báo cáo" in r.content.decode()
     client.force_login(reviewer)
-    client.post(url("tra-lai"), {"reason": "Thiếu minh chứng"})
+    client.post(url("tra-lai"), {"reason": "Thiếu minh chứng", "version": seen(report)})
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED
     _submit(report, editor)
-    client.post(url("duyet"))
+    client.post(url("duyet"), {"version": seen(report)})
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVED
-    client.post(url("mo-lai"), {"reason": "Điều chỉnh"})
+    client.post(url("mo-lai"), {"reason": "Điều chỉnh", "version": seen(report)})
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
 

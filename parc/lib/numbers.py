@@ -60,7 +60,10 @@ def parse_number(text):
     Raises ValueError for anything else.
     """
     if isinstance(text, (int, float, Decimal)):
-        return Decimal(str(text))
+        number = Decimal(str(text))
+        if not number.is_finite():  # a float cell can hold NaN or infinity
+            raise ValueError(str(text))
+        return number
     s = str(text).strip().replace("\u00a0", "").replace(" ", "")
     if s.endswith("%"):
         s = s[:-1]
