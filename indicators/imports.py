@@ -6,8 +6,8 @@ same rules as the entry form: scope, locks (approved, submitted, closed), figure
 write is in batches, with history rows saying "imported from <file>".
 """
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from indicators.models import Indicator, IndicatorKind, Report, ReportingPeriod,
 from indicators.services import edit_refusal
 from indicators.validation import check_figure
 from parc.lib.periods import parse_period_code
-from parc.lib.spreadsheets import cell_text
+from parc.lib.spreadsheets import Sheet, cell_text
 from parc.lib.xlsx import workbook_bytes, write_table
 from units.models import AdministrativeUnit
 
@@ -64,7 +64,7 @@ class Plan:
         return counts
 
 
-def check_columns(headers):
+def check_columns(headers: Sequence[str]) -> list[RowError]:
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     return [RowError(1, c, _("The column “%(column)s” is missing.") % {"column": c}) for c in missing]
 
@@ -81,7 +81,7 @@ def _key_cells_merged(sheet):
     return rows
 
 
-def plan_import(*, sheet, user, progress=None):
+def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = None) -> Plan:
     """Check every row of `sheet` (parc.lib.spreadsheets.Sheet) for `user`; write nothing."""
     plan = Plan(rows_read=len(sheet.rows))
     plan.errors.extend(check_columns(sheet.headers))
@@ -200,7 +200,7 @@ def plan_import(*, sheet, user, progress=None):
             kind, old = "new", None
         else:
             old = (current.numerator, current.denominator, current.value, current.comment)
-            kind = "unchanged" if _same(old, new) else "changed"
+            kind = "unchanged" if services.figures_equal(old, new) else "changed"
         plan.changes.append(Change(number, unit, period, indicator, kind, old, new, current))
         plan.versions[(unit.pk, period.pk)] = report.version if report else 0
     plan.errors.sort(key=lambda e: (e.row, e.column))
@@ -212,13 +212,6 @@ def _or(qs):
     for q in qs:
         combined |= q
     return combined
-
-
-def _same(old, new):
-    def norm(v):
-        return v.normalize() if isinstance(v, Decimal) else v
-
-    return tuple(map(norm, old)) == tuple(map(norm, new))
 
 
 def write_import(*, plan: "Plan", user, filename: str, base_versions=None, progress=None) -> int:
@@ -254,7 +247,9 @@ ReportsChanged = services.ReportsChanged
 # Files for the user: the template to fill, and the rejected rows
 
 
-def template_workbook(*, units, period, targets, previous, user):
+def template_workbook(
+    *, units: Sequence[AdministrativeUnit], period: ReportingPeriod, targets: Mapping, previous: Mapping, user
+) -> bytes:
     """One row per (unit, indicator) the user may still change, with help columns."""
     from indicators.selectors import indicators_for
 
@@ -289,7 +284,7 @@ def template_workbook(*, units, period, targets, previous, user):
     return workbook_bytes(wb)
 
 
-def rejected_workbook(*, sheet, errors):
+def rejected_workbook(*, sheet: Sheet, errors: Sequence[Mapping]) -> bytes:
     """The rows that were not imported, as they came, with the reasons in a last column."""
     by_row = {}
     for e in errors:

@@ -20,7 +20,7 @@ PREVIEW_ROWS = 300
 MAX_ERRORS_KEPT = 5000
 
 
-def job_create(*, user, upload, sheet="", partial=False):
+def job_create(*, user, upload, sheet: str = "", partial: bool = False) -> ImportJob:
     """Check the file's size and kind at once (cheap), store it, and queue it."""
     language = translation.get_language() or settings.LANGUAGE_CODE
     job = ImportJob(user=user, filename=upload.name[:200], sheet=sheet.strip(), partial=partial, language=language)
@@ -37,7 +37,7 @@ def job_create(*, user, upload, sheet="", partial=False):
     return job
 
 
-def job_confirm(*, job, user):
+def job_confirm(*, job: ImportJob, user) -> bool:
     """The user saw the preview and wants the rows written."""
     updated = ImportJob.objects.filter(pk=job.pk, user=user, status=ImportJob.Status.READY).update(
         status=ImportJob.Status.CONFIRMED
@@ -103,7 +103,8 @@ def _ready(job, plan):
 
 def _changed_message(stale):
     names = "; ".join(
-        _("%(unit)s (%(period)s), saved by %(who)s") % {"unit": s.unit.name, "period": s.period.code, "who": s.by or "—"}
+        _("%(unit)s (%(period)s), saved by %(who)s")
+        % {"unit": s.unit.name, "period": s.period.code, "who": s.by or "—"}
         for s in stale[:20]
     )
     more = len(stale) - 20
@@ -113,7 +114,7 @@ def _changed_message(stale):
     ) % {"count": len(stale), "names": names, "more": f" (+{more})" if more > 0 else ""}
 
 
-def run_job(job):
+def run_job(job: ImportJob) -> ImportJob:
     """Check (and, once confirmed, write) one job, in its uploader's language; never raises."""
     with translation.override(job.language):
         return _run(job)
@@ -166,7 +167,7 @@ def _run(job):
     return job
 
 
-def work(*, once=False, idle_seconds=1.0, stop_after=None):
+def work(*, once: bool = False, idle_seconds: float = 1.0, stop_after: int | None = None) -> int:
     """Run jobs as they come. `once`: run what is waiting, then return (tests, cron)."""
     done = 0
     while True:

@@ -1,11 +1,19 @@
 """Import/export of the catalogue and the calendar, keyed by natural codes, never by ids."""
 
+from django.utils.translation import gettext as _
 from import_export import fields, resources
 
 from indicators import imports
 from indicators.models import Indicator, ReportingPeriod, ReportValue
 from parc.lib.importexport import WholeFileResource
 from parc.lib.spreadsheets import Sheet
+
+
+def changed_since_preview(stale) -> str:
+    return _("%(unit)s (%(period)s) changed after the preview (saved by %(who)s): nothing was imported; import the file again.") % {
+        "unit": stale.unit.name, "period": stale.period.code, "who": stale.by or "—",
+    }  # fmt: skip
+
 
 INDICATOR_FIELDS = [
     "code", "name_vi", "name_en", "field", "kind", "numerator_label", "denominator_label", "direction",
@@ -52,12 +60,23 @@ class ReportValueResource(WholeFileResource):
     def get_queryset(self):
         return ReportValue.objects.select_related("report__unit", "report__period", "indicator")
 
-    def run_import(self, *, headers, records, dry_run, user, file_name):
+    def run_import(self, *, headers, records, dry_run, user, file_name, base_versions=None, **extra):
+        """Check the whole file; at the admin's confirm step, write it only if every report is
+        still at the version its preview saw (`base_versions`, passed on by the confirm form)."""
         sheet = Sheet(headers, [(n, [r.get(h) for h in headers]) for n, r in records])
         plan = imports.plan_import(sheet=sheet, user=user)
         if plan.errors:
             return [(e.row, e.column, e.message) for e in plan.errors], []
+        self.parc_extra = {"versions": [[u, p, v] for (u, p), v in sorted(plan.versions.items())]}
         if not dry_run:
-            imports.write_import(plan=plan, user=user, filename=file_name or "admin")
+            try:
+                imports.write_import(plan=plan, user=user, filename=file_name or "admin", base_versions=base_versions)
+            except imports.ReportsChanged as exc:
+                first = {(c.unit.pk, c.period.pk): c.row for c in reversed(plan.changes)}
+                return [
+                    (first.get((s.unit.pk, s.period.pk), 1), "unit_code", changed_since_preview(s)) for s in exc.stale
+                ], []
+            except imports.ImportRefused as exc:
+                return [(exc.row, "unit_code", exc.message)], []
         kinds = {"new": "new", "changed": "update", "unchanged": "skip"}
         return [], [(c.row, kinds[c.kind]) for c in plan.changes]

@@ -1,5 +1,7 @@
 """Reads of the catalogue and the calendar."""
 
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
@@ -25,7 +27,7 @@ from parc.lib.text import person_name
 from units.models import AdministrativeUnit
 
 
-def catalogue_by_field(*, include_inactive=False):
+def catalogue_by_field(*, include_inactive: bool = False) -> list[tuple[str, list[Indicator]]]:
     """[(field label, [indicators])] in the order of the PAR fields."""
     qs = Indicator.objects.all() if include_inactive else Indicator.objects.active()
     order = {value: i for i, value in enumerate(ParField.values)}
@@ -33,7 +35,7 @@ def catalogue_by_field(*, include_inactive=False):
     return [(ParField(field).label, list(items)) for field, items in groupby(indicators, key=lambda i: i.field)]
 
 
-def periods_of_year(*, year):
+def periods_of_year(*, year: int) -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.filter(year=year).order_by("kind"))
 
 
@@ -41,7 +43,7 @@ def periods_of_year(*, year):
 # Periods
 
 
-def period_by_code(code):
+def period_by_code(code: str) -> ReportingPeriod | None:
     """The quarter named "2026-Q2", or None."""
     try:
         year, kind = parse_period_code(code)
@@ -89,15 +91,15 @@ class Calendar:
         return [p for p in self.quarters if first <= p.index <= until.index]
 
 
-def calendar():
+def calendar() -> "Calendar":
     return Calendar(ReportingPeriod.objects.all())
 
 
-def current_period(today=None):
+def current_period(today: datetime.date | None = None) -> ReportingPeriod | None:
     return calendar().current(today)
 
 
-def previous_period(period):
+def previous_period(period: ReportingPeriod) -> ReportingPeriod | None:
     year, index = divmod(period.index - 1, 4)
     return ReportingPeriod.objects.filter(year=year, kind=QUARTERS[index]).first()
 
@@ -109,7 +111,7 @@ def previous_period(period):
 HISTORY_QUARTERS = 12  # how far back the outlier check looks
 
 
-def indicators_for(unit):
+def indicators_for(unit: AdministrativeUnit) -> list[Indicator]:
     return list(Indicator.objects.active().for_level(unit.level).order_by("display_order", "code"))
 
 
@@ -126,7 +128,9 @@ class EntryRow:
         return self.value.figure if self.value else None
 
 
-def report_entry_rows(*, unit, period, report, targets):
+def report_entry_rows(
+    *, unit: AdministrativeUnit, period: ReportingPeriod, report: Report | None, targets: Mapping
+) -> list[tuple[str, list["EntryRow"]]]:
     """Every indicator the unit reports, grouped by PAR field: [(field label, [EntryRow])].
 
     Queries: indicators, this report's values, earlier quarters' values (one query for the
@@ -188,12 +192,12 @@ class ReportLine:
         return timezone.localdate() > period.due
 
 
-def reporting_units(*, unit, period):
+def reporting_units(*, unit: AdministrativeUnit, period: ReportingPeriod) -> list[AdministrativeUnit]:
     """The unit and the committees right below it that exist during the period."""
     return [unit, *AdministrativeUnit.objects.committees_below(unit, period.start, period.end)]
 
 
-def report_lines(*, unit, period):
+def report_lines(*, unit: AdministrativeUnit, period: ReportingPeriod) -> list["ReportLine"]:
     """One line per reporting unit: its report (or none yet), in two queries."""
     units = reporting_units(unit=unit, period=period)
     reports = {
@@ -205,7 +209,9 @@ def report_lines(*, unit, period):
     return [ReportLine(u, reports.get(u.pk)) for u in units]
 
 
-def completeness(*, unit, period, units=None):
+def completeness(
+    *, unit: AdministrativeUnit, period: ReportingPeriod, units: Sequence[AdministrativeUnit] | None = None
+) -> dict:
     """Of the units right below `unit`: who submitted or was approved, on time or late, and who not.
 
     {"total", "sent" (submitted or approved), and lists of units: "submitted", "approved",
@@ -263,7 +269,13 @@ APPROVED_ONLY = (ReportStatus.APPROVED,)
 SUBMITTED_TOO = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
 
-def rollup(*, units, indicators, periods, statuses=APPROVED_ONLY):
+def rollup(
+    *,
+    units,
+    indicators: Iterable[Indicator],
+    periods: Sequence[ReportingPeriod],
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> dict[int, "Rollup"]:
     """Aggregate the figures of `units` over `periods` (quarters), per indicator, in SQL.
 
     - ratio: Σ numerators / Σ denominators (never the mean of percentages);
@@ -275,13 +287,25 @@ def rollup(*, units, indicators, periods, statuses=APPROVED_ONLY):
     return rollup_spans(units=units, indicators=indicators, spans={"all": periods}, statuses=statuses)["all"]
 
 
-def rollup_by_unit(*, units, indicators, periods, statuses=APPROVED_ONLY):
+def rollup_by_unit(
+    *,
+    units,
+    indicators: Iterable[Indicator],
+    periods: Sequence[ReportingPeriod],
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> dict[tuple[int, int], "Rollup"]:
     """The same, for each unit on its own: {(unit id, indicator id): Rollup}. Keys with no
     figures are missing (empty_rollup() stands for them)."""
     return _rollup(units, indicators, periods, statuses, by="report__unit_id")
 
 
-def rollup_by_level(*, units, indicators, periods, statuses=APPROVED_ONLY):
+def rollup_by_level(
+    *,
+    units,
+    indicators: Sequence[Indicator],
+    periods: Sequence[ReportingPeriod],
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> dict[str, dict[int, "Rollup"]]:
     """The same, for the units of each level together: {level: {indicator id: Rollup}}, every
     indicator present for each level that has figures. Two queries, whatever the number of
     units: the ids of the reports, then the roll-up of their values. Given the ids, PostgreSQL
@@ -300,7 +324,13 @@ def rollup_by_level(*, units, indicators, periods, statuses=APPROVED_ONLY):
     return levels
 
 
-def rollup_spans(*, units, indicators, spans, statuses=APPROVED_ONLY):
+def rollup_spans(
+    *,
+    units,
+    indicators: Iterable[Indicator],
+    spans: Mapping[str, Sequence[ReportingPeriod]],
+    statuses: Sequence[str] = APPROVED_ONLY,
+) -> dict[str, dict[int, "Rollup"]]:
     """rollup() for several spans of quarters at once, in one query over their union:
     {name: [quarters]} → {name: {indicator id: Rollup}}. A dashboard asks for the span it shows,
     the span before it and each quarter of its trend."""
@@ -371,7 +401,7 @@ def _combine_quarters(indicator, quarters):
     return _combine(indicator, [sums for _, sums in quarters])
 
 
-def empty_rollup(indicator):
+def empty_rollup(indicator: Indicator) -> "Rollup":
     return Rollup(indicator, None, None, None, 0, indicator.kind in MEAN_KINDS)
 
 
@@ -424,7 +454,7 @@ class HistoryEntry:
         return person_name(self.who, nobody=_("the system"))
 
 
-def report_history(*, report):
+def report_history(*, report: Report) -> list:
     """Every change to the report and its values, newest first: who, when, old → new.
     Two queries; diffs are computed in Python from consecutive history rows."""
     entries = []
@@ -476,7 +506,7 @@ def _display(model, name, value):
 # Spans (a quarter, 6 months, 9 months, the year) and trends
 
 
-def previous_span(*, year, span):
+def previous_span(*, year: int, span: str) -> tuple[int, str]:
     """The span to compare with: the quarter before, or the same span a year earlier."""
     if span in QUARTERS:
         index = year * 4 + QUARTERS.index(span) - 1

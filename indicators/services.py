@@ -10,16 +10,19 @@ and rule 5: a save names the version it started from; a later save by someone el
 if it knew about the earlier one (otherwise: a conflict, nothing overwritten).
 """
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from indicators import bulkwrite
 from indicators.models import Evidence, Indicator, Report, ReportingPeriod, ReportStatus, ReportValue
@@ -36,9 +39,12 @@ class Refused(Exception):
 
 
 @transaction.atomic
-def periods_open_year(*, year):
+def periods_open_year(*, year: int, user: AbstractBaseUser | None = None) -> int:
     """Create the four quarters of `year` on the Home Affairs calendar; leave existing ones
-    (whose dates an administrator may have moved) alone. Returns the number created."""
+    (whose dates an administrator may have moved) alone. Returns the number created. `user`:
+    the administrator who asked (None from the command line); kept in the periods' history."""
+    if user is not None and not scoping.is_administrator(user):
+        raise PermissionDenied(_("Only administrators can open a reporting year."))
     existing = set(ReportingPeriod.objects.filter(year=year).values_list("kind", flat=True))
     created = []
     for quarter in QUARTERS:
@@ -50,9 +56,11 @@ def periods_open_year(*, year):
         )
         period.full_clean()
         created.append(period)
-    ReportingPeriod.objects.bulk_create(created)
+    bulk_create_with_history(
+        created, ReportingPeriod, default_user=user, default_change_reason=_("year %(year)s opened") % {"year": year}
+    )
     if created:
-        bump_data_version()  # bulk_create sends no signals; cached dashboards list the years
+        bump_data_version()  # cached dashboards list the years
     return len(created)
 
 
@@ -60,7 +68,14 @@ def periods_open_year(*, year):
 # Who may change a report, and why not
 
 
-def edit_refusal(*, user, unit, period, report=None, today=None):
+def edit_refusal(
+    *,
+    user: AbstractBaseUser,
+    unit: AdministrativeUnit,
+    period: ReportingPeriod,
+    report: Report | None = None,
+    today: datetime.date | None = None,
+) -> str | None:
     """Why `user` may not change the figures of (unit, period), or None when they may."""
     if not scoping.can(user, scoping.EDIT, unit):
         return _("This unit is outside the units you may edit.")
@@ -391,7 +406,7 @@ def _who(report):
     return person_name(report.updated_by)
 
 
-def report_touch(*, report, user, reason=""):
+def report_touch(*, report: Report, user: AbstractBaseUser, reason: str = "") -> None:
     """Record that `report` changed (evidence added or removed): new version, who, and the
     dashboards' data version."""
     _bump(report, user, reason)
@@ -631,7 +646,7 @@ EVIDENCE_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "jpg",
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-def evidence_problem(upload):
+def evidence_problem(upload) -> str | None:
     """Why an uploaded evidence file is refused, or None."""
     if upload.size > EVIDENCE_MAX_BYTES:
         return _("The file is larger than 10 MB.")

@@ -26,7 +26,7 @@ class UnitResource(WholeFileResource):
         export_order = COLUMNS
         import_id_fields = ["code", "valid_from"]
 
-    def run_import(self, *, headers, records, dry_run, user, file_name):
+    def run_import(self, *, headers, records, dry_run, user, file_name, **extra):
         missing = [c for c in REQUIRED_COLUMNS if c not in headers]
         if missing:
             return [(1, c, _("This column is missing.")) for c in missing], []

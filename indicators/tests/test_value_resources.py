@@ -50,3 +50,50 @@ def test_memberships_import_by_username_and_unit_code(tree, editor):
     result = MembershipResource().import_data(data, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert Membership.objects.filter(user=editor, unit=tree["commune_b1"], role="viewer").exists()
+
+
+def _admin_import_preview(client, rows):
+    """Upload a csv on the admin's import page; return the confirm form's fields as rendered."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    text = ",".join(HEADERS) + "\n" + "\n".join(",".join("" if c is None else str(c) for c in r) for r in rows)
+    url = reverse("admin:indicators_reportvalue_import")
+    page = client.get(url).content.decode()
+    csv_format = re.search(r'<option value="(\d+)">csv</option>', page).group(1)
+    r = client.post(
+        url, {"format": csv_format, "import_file": SimpleUploadedFile("q2.csv", text.encode()), "resource": "0"}
+    )
+    html = r.content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    return {k: v.replace("&quot;", '"') for k, v in fields.items() if k != "csrfmiddlewaretoken"}
+
+
+def test_the_admin_import_confirm_never_overwrites_a_figure_saved_after_its_preview(client, tree, staff, reviewer):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from indicators import services
+    from indicators.models import Indicator
+    from indicators.testing import seen
+
+    period = make_period(2026, "Q2", closes=datetime.date(2099, 12, 31))
+    report = make_report(tree["commune_a1"], period, "draft", TTHC_ONTIME=(8, 10))
+    client.force_login(staff)
+    confirm = _admin_import_preview(client, [["99101", "2026-Q2", "TTHC_ONTIME", 9, 10, None, None]])
+    assert confirm["versions"] == f"[[{report.unit_id}, {period.pk}, {report.version}]]"
+    ontime = Indicator.objects.get(code="TTHC_ONTIME")
+    services.report_values_write(  # the reviewer corrects the figure through the form meanwhile
+        user=reviewer, unit=report.unit, period=period, changes={ontime.pk: {"numerator": "6", "denominator": "10"}},
+        indicators=[ontime], base_version=seen(report), source="form",
+    )  # fmt: skip
+    with translation.override("vi"):
+        r = client.post(reverse("admin:indicators_reportvalue_process_import"), confirm, follow=True)
+    assert "Thị trấn Tân Hiệp (2026-Q2) đã thay đổi sau khi xem trước (do Lê Minh Châu lưu)" in r.content.decode()
+    assert ReportValue.objects.get().numerator == 6  # the reviewer's figure stands
+    # Previewed again, the same file goes through.
+    confirm = _admin_import_preview(client, [["99101", "2026-Q2", "TTHC_ONTIME", 9, 10, None, None]])
+    assert client.post(reverse("admin:indicators_reportvalue_process_import"), confirm).status_code == 302
+    assert ReportValue.objects.get().numerator == 9

@@ -18,8 +18,11 @@ _TYPES = {"new": RowResult.IMPORT_TYPE_NEW, "update": RowResult.IMPORT_TYPE_UPDA
 class WholeFileResource(resources.ModelResource):
     diff_columns: list = []
 
-    def run_import(self, *, headers, records, dry_run, user, file_name):
-        """Return (errors [(row, column, message)], rows [(row number, "new" | "update" | "skip")])."""
+    def run_import(self, *, headers, records, dry_run, user, file_name, **extra):
+        """Return (errors [(row, column, message)], rows [(row number, "new" | "update" | "skip")]).
+
+        `extra` carries what the admin's confirm step passes on from its preview (for report
+        values: the report versions the preview saw)."""
         raise NotImplementedError
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
@@ -34,7 +37,9 @@ class WholeFileResource(resources.ModelResource):
             dry_run=dry_run,
             user=kwargs.get("user"),
             file_name=kwargs.get("file_name") or "",
+            **{k: kwargs[k] for k in ("base_versions",) if k in kwargs},
         )
+        result.parc_extra = getattr(self, "parc_extra", {})  # e.g. the versions a preview saw
         by_number = dict(records)
         if errors:
             grouped = {}
