@@ -82,16 +82,58 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Login throttling (django-axes): 5 failures for one username from one address lock that pair
-# out for 15 minutes; a successful login clears the count.
+# Login throttling (django-axes). Two limits, so that a stranger cannot lock an officer out:
+# - 5 failures for one username from one address lock that pair (and only that pair) for 15
+#   minutes: the officer still signs in from the office while the stranger's address is refused;
+# - 30 failures from one address, whatever the usernames, lock that address (password spraying).
+#   30 and not 5 because a whole office often shares one address behind its router.
+# axes compares one failure count (the pair's) with one limit, so the address limit is done by
+# the limit itself: 0 once the address has used up its 30. It is not an "ip_address" lockout
+# parameter on purpose: with AXES_RESET_ON_SUCCESS, axes then deletes every attempt of the address
+# on any successful login there, and a user with an account could wipe the count against another
+# user's name by signing in to their own between tries.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+_LOGIN_FAILURES_PER_USERNAME = env.int("AXES_FAILURE_LIMIT", default=5)
+_LOGIN_FAILURES_PER_ADDRESS = 30
+
+
+def _login_failure_limit(request, credentials=None):
+    """The pair's limit, or 0 when the client's address has failed 30 times within the cool-off."""
+    from axes.attempts import get_cool_off_threshold
+    from axes.helpers import get_client_ip_address
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    failures = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=get_cool_off_threshold(request))
+    total = failures.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return 0 if total >= _LOGIN_FAILURES_PER_ADDRESS else _LOGIN_FAILURES_PER_USERNAME
+
+
+AXES_FAILURE_LIMIT = _login_failure_limit
+AXES_RESET_ON_SUCCESS = True  # the pair's count only (see above)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # 1 behind one reverse proxy
 AXES_VERBOSE = False
+# The client's address, through django-ipware (installed for this: without it axes reads
+# REMOTE_ADDR, which behind nginx is nginx's own address for every client, so one lockout would
+# lock everybody). AXES_PROXY_COUNT is the number of reverse proxies in front of gunicorn, each
+# appending the address it saw to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for). The client
+# is then that many entries from the right; anything further left was sent by the client and is
+# ignored. In ipware's terms that is proxy_count N - 1, non-strict: strict mode would refuse a
+# header with a forged prefix and fall back to nginx's address, a bucket any forger could share
+# with the officers of an office whose own proxy adds the header. Without a proxy
+# (AXES_PROXY_COUNT=0) only REMOTE_ADDR is read, so a client cannot pick its address by sending
+# the header itself.
+_PROXIES = env.int("AXES_PROXY_COUNT", default=0)
+IPWARE_STRICT = False  # read by django-ipware itself: axes does not pass `strict`
+if _PROXIES:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = _PROXIES - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
 
 ROOT_URLCONF = "parc.urls"
 
