@@ -4,7 +4,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from openpyxl import Workbook
 
-from parc.lib.xlsx import workbook_bytes, write_table
+from parc.lib.xlsx import workbook_bytes, write_cell, write_table
 from plans.templatetags.plans_tags import target_text
 
 PERCENT = "0.00"
@@ -22,7 +22,7 @@ def dashboard_workbook(dashboard):
         cards.title = "Chỉ số"
         title = f"{dashboard.unit.name} — {dashboard.span_label} {dashboard.filters.year}"
         note = " (gồm số liệu đã gửi, chưa phê duyệt)" if dashboard.pending_shown else " (số liệu đã phê duyệt)"
-        cards.append([title + note])
+        write_cell(cards, 1, 1, title + note)  # a unit's name is user text: never a formula
         rows = []
         for card in dashboard.cards:
             judged = card.now

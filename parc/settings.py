@@ -247,6 +247,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads go to a temporary file
 # Spreadsheet import/export through django-import-export (admin).
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+# Admin exports in xlsx and csv only, through parc/lib/xlsx.py: text that a spreadsheet would run
+# as a formula (= + - @ tab CR) is written as text; numbers and dates keep their type. The other
+# formats import-export offers (xls, tsv, ods, html, json, yaml) are not offered: four of them
+# open in a spreadsheet unescaped, and nobody asked for the rest. import-export's own
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off on purpose: in 4.4.3 it removes one leading
+# "=" only ("==1+1" stays a formula; + - @ tab CR pass) and turns every cell into text, an empty
+# one into "None" (see parc/lib/xlsx.py).
+from parc.lib.xlsx import CSV as _SAFE_CSV  # noqa: E402
+from parc.lib.xlsx import XLSX as _SAFE_XLSX  # noqa: E402
+
+EXPORT_FORMATS = [_SAFE_XLSX, _SAFE_CSV]
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 
 LOGGING = {

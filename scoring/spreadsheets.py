@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from parc.lib.numbers import AmbiguousNumber, format_number, parse_number
 from parc.lib.spreadsheets import cell_text, open_sheet
 from parc.lib.text import fold
-from parc.lib.xlsx import workbook_bytes, write_table
+from parc.lib.xlsx import workbook_bytes, write_cell, write_table
 from scoring import services, tree
 
 CRITERIA_COLUMNS = {
@@ -239,9 +239,8 @@ def results_workbook(results):
             table.append(line)
         write_table(ws, headers, table)
         ws.insert_rows(1)
-        ws.cell(row=1, column=1).value = f"{cset.title} — {cset.issuer.name}" + (
-            "" if cset.is_published else " (chưa công bố)"
-        )
+        title = f"{cset.title} — {cset.issuer.name}" + ("" if cset.is_published else " (chưa công bố)")
+        write_cell(ws, 1, 1, title)  # user text: never a formula
         ws.freeze_panes = "D3"
         return workbook_bytes(wb)
 
@@ -272,6 +271,6 @@ def scorecard_workbook(*, card, rows, totals):
         table.append(["", "Tổng", totals["maximum"], totals["own"], "", totals["appraised"], "", None, ""])
         write_table(ws, headers, table, number_formats={3: "0.00", 4: "0.00", 6: "0.00", 8: "0.00"})
         ws.insert_rows(1)
-        ws.cell(row=1, column=1).value = f"{cset.title} — {card.unit.name} ({card.get_status_display()})"
+        write_cell(ws, 1, 1, f"{cset.title} — {card.unit.name} ({card.get_status_display()})")  # never a formula
         ws.freeze_panes = "C3"
         return workbook_bytes(wb)
