@@ -15,12 +15,13 @@ from indicators import services
 from indicators.models import ImportJob, Indicator, Report, ReportingPeriod, ReportValue
 from indicators.resources import IndicatorResource, ReportingPeriodResource, ReportValueResource
 from parc.lib.admin import DataVersionAdminMixin
+from parc.lib.importexport import GuardedImportMixin
 from parc.lib.numbers import parse_number
 from parc.lib.text import person_name
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(DataVersionAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [IndicatorResource]
     list_display = ["code", "name_vi", "field", "kind", "direction", "time_aggregation", "active", "display_order"]
     list_filter = ["field", "kind", "active", "for_commune", "for_district", "for_province"]
@@ -35,7 +36,7 @@ class IndicatorAdmin(DataVersionAdminMixin, ImportExportModelAdmin, SimpleHistor
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(DataVersionAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ReportingPeriodAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ReportingPeriodResource]
     list_display = ["__str__", "year", "kind", "start", "end", "due", "closes"]
     list_filter = ["year", "kind"]
@@ -145,7 +146,7 @@ class VersionedConfirmImportForm(ConfirmImportForm):
 
 
 @admin.register(ReportValue)
-class ReportValueAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = ReportValueAdminForm
     confirm_form_class = VersionedConfirmImportForm
     resource_classes = [ReportValueResource]

@@ -20,6 +20,7 @@ from indicators.validation import check_figure
 from parc.lib.periods import parse_period_code
 from parc.lib.spreadsheets import Sheet, cell_text
 from parc.lib.xlsx import workbook_bytes, write_table
+from units import scoping
 from units.models import AdministrativeUnit
 
 KEY_COLUMNS = ["unit_code", "period", "indicator_code"]
@@ -88,7 +89,9 @@ def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = 
     if plan.errors:
         return plan
     merged = _key_cells_merged(sheet)
-    index = {name: sheet.headers.index(name) for name in sheet.headers if name}
+    # Only the columns the import reads: help columns (names, targets) and any others stay out
+    # of memory (a 200,000-row file with 15 columns: ~100 MB less).
+    index = {name: sheet.headers.index(name) for name in (*KEY_COLUMNS, *FIGURE_COLUMNS) if name in sheet.headers}
     cells = [
         (number, {name: values[i] if i < len(values) else None for name, i in index.items()})
         for number, values in sheet.rows
@@ -151,8 +154,14 @@ def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = 
                     if (u.valid_from is None or u.valid_from <= period.end)
                     and (u.valid_to is None or u.valid_to >= period.start)
                 ]
+            # A unit the user may not edit answers exactly as a code that does not exist: an
+            # import must not tell an officer which units exist elsewhere.
+            candidates = [u for u in candidates if scoping.can(user, scoping.EDIT, u)]
             if not candidates:
-                error("unit_code", _("Unknown unit code %(code)s.") % {"code": unit_code})
+                error(
+                    "unit_code",
+                    _("Unknown unit code %(code)s, or not one of the units you may edit.") % {"code": unit_code},
+                )
             else:
                 unit = candidates[0]
         indicator = indicators.get(indicator_code)

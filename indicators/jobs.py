@@ -1,19 +1,34 @@
-"""Running spreadsheet imports off the request: `manage.py import_worker` claims jobs from the
-database table and runs them; the web pages only create jobs and show their progress."""
+"""Spreadsheet imports off the request.
+
+The web page only checks an upload's name, size and first bytes, stores it and queues a task
+(django-tasks, database backend, written in the same transaction as the job). A worker
+(`manage.py import_worker`) runs the task: it claims the job (a compare-and-set UPDATE, so a
+job runs once even if two tasks name it), reads the file in a child process under a memory cap
+and a time limit (parc.lib.spreadsheets), checks it, and once the user confirms, writes it
+through the one writer of figures. While it runs it refreshes a heartbeat; a job whose
+heartbeat went silent (its worker was killed, the machine restarted) is run again by
+recover_stale, or failed with a message after IMPORT_MAX_ATTEMPTS. Every exception ends as a
+failed job with a message in the uploader's language; the worker goes on to the next one.
+"""
 
 import logging
-import time
+import os
+import socket
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.utils import translation
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indicators import imports
 from indicators.models import ImportJob
+from indicators.services import upload_name
 from parc.lib.numbers import format_number
-from parc.lib.spreadsheets import SpreadsheetError, open_sheet
+from parc.lib.spreadsheets import SpreadsheetError, check_upload, open_sheet
 
 log = logging.getLogger(__name__)
 PREVIEW_ROWS = 300
@@ -21,40 +36,131 @@ MAX_ERRORS_KEPT = 5000
 
 
 def job_create(*, user, upload, sheet: str = "", partial: bool = False) -> ImportJob:
-    """Check the file's size and kind at once (cheap), store it, and queue it."""
+    """Check the file's name, size and first bytes (never parse it here), store it, queue it."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    job = ImportJob(user=user, filename=upload.name[:200], sheet=sheet.strip(), partial=partial, language=language)
+    name = upload_name(upload.name)
+    job = ImportJob(user=user, filename=name, sheet=sheet.strip()[:100], partial=partial, language=language)
     try:
-        open_sheet(upload, upload.name, sheet=job.sheet or None)  # refuses bombs and oversize before parsing
+        check_upload(upload, upload.name)
     except SpreadsheetError as exc:
         job.status = ImportJob.Status.FAILED
         job.message = str(exc)
         job.save()
         return job
     upload.seek(0)
-    job.file.save(upload.name, upload, save=False)
-    job.save()
+    with transaction.atomic():
+        job.file.save(name, upload, save=False)
+        job.save()
+        _enqueue(job)
     return job
+
+
+def _enqueue(job):
+    from indicators.tasks import run_import_job  # the task module imports this one
+
+    run_import_job.enqueue(job.pk)
 
 
 def job_confirm(*, job: ImportJob, user) -> bool:
     """The user saw the preview and wants the rows written."""
-    updated = ImportJob.objects.filter(pk=job.pk, user=user, status=ImportJob.Status.READY).update(
-        status=ImportJob.Status.CONFIRMED
-    )
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job.pk, user=user, status=ImportJob.Status.READY).update(
+            status=ImportJob.Status.CONFIRMED, message=""
+        )
+        if updated:
+            _enqueue(job)
     return bool(updated)
 
 
-def _claim():
-    """Take the oldest waiting job; an UPDATE that checks the status makes two workers safe."""
-    for job in ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.CONFIRMED]).order_by(
-        "created_at"
-    )[:5]:
-        running = ImportJob.Status.CHECKING if job.status == ImportJob.Status.QUEUED else ImportJob.Status.WRITING
-        if ImportJob.objects.filter(pk=job.pk, status=job.status).update(status=running):
-            job.status = running
-            return job
-    return None
+RUNNING_FROM = {
+    ImportJob.Status.QUEUED: ImportJob.Status.CHECKING,
+    ImportJob.Status.CONFIRMED: ImportJob.Status.WRITING,
+}
+WAITING_AGAIN = {running: waiting for waiting, running in RUNNING_FROM.items()}
+
+
+def claim(job_id: int, *, worker: str = "") -> ImportJob | None:
+    """Take the job if it waits (queued or confirmed): an UPDATE that checks the status, so two
+    workers, or two tasks naming one job, never run it twice. None when it is not waiting."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in RUNNING_FROM:
+        return None
+    running = RUNNING_FROM[job.status]
+    now = timezone.now()
+    taken = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=running, heartbeat_at=now, worker=(worker or _worker_name())[:100], attempts=job.attempts + 1
+    )
+    if not taken:
+        return None
+    job.refresh_from_db()
+    return job
+
+
+def _worker_name():
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@contextmanager
+def heartbeat(job: ImportJob):
+    """Refresh the job's heartbeat from a thread while it runs (a child process reading a big
+    file reports no progress for a while)."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.IMPORT_HEARTBEAT_SECONDS):
+                try:
+                    ImportJob.objects.filter(pk=job.pk, status__in=WAITING_AGAIN).update(heartbeat_at=timezone.now())
+                except Exception:  # a missed beat only makes the job look older
+                    log.debug("heartbeat of job %s not recorded", job.pk, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"import-job-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def recover_stale(*, now=None) -> dict:
+    """Jobs that stopped without a word (their worker died): run them again, or, after
+    IMPORT_MAX_ATTEMPTS, fail them with a message. Also queue again jobs waiting so long that
+    their task must have been lost. Each change is a compare-and-set: safe from several workers.
+    Returns {"requeued": n, "failed": n}."""
+    now = now or timezone.now()
+    silent = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    done = {"requeued": 0, "failed": 0}
+    stale = ImportJob.objects.filter(status__in=WAITING_AGAIN, heartbeat_at__lt=silent) | ImportJob.objects.filter(
+        status__in=WAITING_AGAIN, heartbeat_at__isnull=True, updated_at__lt=silent
+    )
+    for job in stale:
+        same = ImportJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at)
+        if job.attempts >= settings.IMPORT_MAX_ATTEMPTS:
+            with translation.override(job.language):
+                message = _(
+                    "The import stopped while it was running (the server was restarted, or the file needed more "
+                    "than the server allows) and did not finish after %(tries)s tries. Nothing was written: "
+                    "upload the file again, or split it into smaller files."
+                ) % {"tries": job.attempts}
+            if same.update(status=ImportJob.Status.FAILED, message=message):
+                done["failed"] += 1
+                log.warning("import job %s failed after %s silent attempts", job.pk, job.attempts)
+            continue
+        with transaction.atomic():
+            if same.update(status=WAITING_AGAIN[job.status]):
+                _enqueue(job)
+                done["requeued"] += 1
+                log.warning("import job %s was running on %s and went silent: queued again", job.pk, job.worker)
+    # Waiting with no task to run it (a task row lost with a restored database, say).
+    for job in ImportJob.objects.filter(status__in=RUNNING_FROM, updated_at__lt=silent):
+        with transaction.atomic():
+            if ImportJob.objects.filter(pk=job.pk, status=job.status, updated_at=job.updated_at).update(updated_at=now):
+                _enqueue(job)
+                done["requeued"] += 1
+    return done
 
 
 def _progress(job, field):
@@ -115,69 +221,132 @@ def _changed_message(stale):
 
 
 def run_job(job: ImportJob) -> ImportJob:
-    """Check (and, once confirmed, write) one job, in its uploader's language; never raises."""
+    """Check (and, once confirmed, write) one claimed job, in its uploader's language; never
+    raises: whatever happens, the job ends with a status and a message the user can read."""
     with translation.override(job.language):
-        return _run(job)
+        try:
+            _run(job)
+        except Exception:  # a worker must survive any one bad job
+            log.exception("import job %s failed", job.pk)
+            job.status = ImportJob.Status.FAILED
+            job.message = _unexpected(job)
+        _finish(job)
+    return job
+
+
+def _unexpected(job):
+    return _(
+        "An unexpected error stopped this import (job %(id)s); nothing was written. Try again; if it happens "
+        "again, send the file to the administrators with this number."
+    ) % {"id": job.pk}
+
+
+def _finish(job):
+    """Save the job's outcome; if even that fails (text the database refuses), save it bare."""
+    job.preview, job.errors, job.message = _printable(job.preview), _printable(job.errors), _printable(job.message)
+    job.heartbeat_at = timezone.now()
+    try:
+        with transaction.atomic():
+            job.save()
+    except Exception:
+        log.exception("import job %s: its outcome could not be saved", job.pk)
+        close_old_connections()
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, message=_unexpected(job), preview=[], errors=[]
+        )
+
+
+def _printable(value):
+    """Strings without control characters (PostgreSQL refuses NUL in text and JSON), recursively."""
+    if isinstance(value, str):
+        return "".join(ch if ch >= " " or ch in "\t\n\r" else "\ufffd" for ch in value)
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    return value
 
 
 def _run(job):
     try:
         sheet = _load(job)
-        job.rows_read = len(sheet.rows)
-        ImportJob.objects.filter(pk=job.pk).update(rows_read=job.rows_read)
-        plan = imports.plan_import(sheet=sheet, user=job.user, progress=_progress(job, "rows_checked"))
-        job.rows_checked = plan.rows_read
-        job.counts = plan.counts
-        job.errors = [e.as_dict() for e in plan.errors[:MAX_ERRORS_KEPT]]
-        if job.status == ImportJob.Status.CHECKING:
-            _ready(job, plan)
-        else:  # writing
-            if plan.errors and not job.partial:
-                job.status = ImportJob.Status.FAILED
-                job.message = "errors"
-            else:
-                try:
-                    job.rows_written = imports.write_import(
-                        plan=plan,
-                        user=job.user,
-                        filename=job.filename,
-                        base_versions={(u, p): v for u, p, v in job.versions},
-                        progress=_progress(job, "rows_written"),
-                    )
-                    job.status = ImportJob.Status.DONE
-                except imports.ReportsChanged as exc:
-                    # Someone saved one of these reports after the preview: nothing was written.
-                    # The job shows the preview again, as things stand now, naming who changed what.
-                    _ready(job, plan)
-                    job.message = _changed_message(exc.stale)
-        if plan.errors and job.partial:
-            content = imports.rejected_workbook(sheet=sheet, errors=job.errors)
-            job.rejected.save(f"loi-{job.pk}.xlsx", ContentFile(content), save=False)
-    except imports.ImportRefused as exc:
-        job.status = ImportJob.Status.FAILED
-        job.errors = [{"row": exc.row, "column": "", "message": exc.message}]
     except SpreadsheetError as exc:
         job.status = ImportJob.Status.FAILED
         job.message = str(exc)
-    except Exception:  # a worker must survive any one bad job
-        log.exception("import job %s failed", job.pk)
+        return
+    job.rows_read = len(sheet.rows)
+    ImportJob.objects.filter(pk=job.pk).update(rows_read=job.rows_read)
+    plan = imports.plan_import(sheet=sheet, user=job.user, progress=_progress(job, "rows_checked"))
+    job.rows_checked = plan.rows_read
+    job.counts = plan.counts
+    job.errors = [e.as_dict() for e in plan.errors[:MAX_ERRORS_KEPT]]
+    if job.status == ImportJob.Status.CHECKING:
+        _ready(job, plan)
+    elif plan.errors and not job.partial:
         job.status = ImportJob.Status.FAILED
-        job.message = "internal error"
-    job.save()
-    return job
+        job.message = "errors"
+    else:
+        try:
+            job.rows_written = imports.write_import(
+                plan=plan,
+                user=job.user,
+                filename=job.filename,
+                base_versions={(u, p): v for u, p, v in job.versions},
+                progress=_progress(job, "rows_written"),
+            )
+            job.status = ImportJob.Status.DONE
+            job.message = ""
+        except imports.ReportsChanged as exc:
+            # Someone saved one of these reports after the preview: nothing was written.
+            # The job shows the preview again, as things stand now, naming who changed what.
+            _ready(job, plan)
+            job.message = _changed_message(exc.stale)
+        except imports.ImportRefused as exc:
+            job.status = ImportJob.Status.FAILED
+            job.errors = [{"row": exc.row, "column": "", "message": exc.message}]
+            return
+    if plan.errors and job.partial:
+        content = imports.rejected_workbook(sheet=sheet, errors=job.errors)
+        job.rejected.save(f"loi-{job.pk}.xlsx", ContentFile(content), save=False)
 
 
 def work(*, once: bool = False, idle_seconds: float = 1.0, stop_after: int | None = None) -> int:
-    """Run jobs as they come. `once`: run what is waiting, then return (tests, cron)."""
-    done = 0
-    while True:
-        job = _claim()
-        if job is None:
-            if once:
-                return done
-            time.sleep(idle_seconds)
-            continue
-        run_job(job)
-        done += 1
-        if stop_after and done >= stop_after:
-            return done
+    """Run the import tasks as they come (django-tasks-db's worker on the "imports" queue), and
+    look for stopped jobs every IMPORT_STALE_SECONDS / 4. `once`: run what is waiting, then
+    return (tests, cron). Returns the number of tasks run."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    recover_stale()
+    worker = Worker(
+        queue_names=["imports"],
+        interval=idle_seconds,
+        batch=once,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=stop_after,
+        worker_id=_worker_name(),
+        excluded_queue_names=[],
+    )
+    if once:
+        worker.run()
+        return worker._run_tasks
+    stop = threading.Event()
+
+    def watch():
+        try:
+            while not stop.wait(max(settings.IMPORT_STALE_SECONDS / 4, 1)):
+                try:
+                    recover_stale()
+                except Exception:
+                    log.exception("looking for stopped import jobs failed")
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=watch, name="import-recovery", daemon=True)
+    watcher.start()
+    worker.configure_signals()  # SIGTERM: finish the task in hand, then stop
+    try:
+        worker.run()
+    finally:
+        stop.set()
+    return worker._run_tasks

@@ -357,6 +357,11 @@ class ImportJob(models.Model):
     versions = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
     rejected = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    # Who runs it and whether it still lives: a worker killed mid-job leaves a silent heartbeat
+    # (indicators.jobs.recover_stale runs it again, or fails it after IMPORT_MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "parc",
     "units",
     "indicators",
@@ -236,8 +238,32 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=900)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 # Spreadsheet imports: refused before parsing above these limits.
+# Background work (spreadsheet imports): django-tasks, the backport of Django 6's Tasks
+# framework, with django-tasks-db's database backend (SQLite and PostgreSQL alike; workers claim
+# a task with SELECT … FOR UPDATE SKIP LOCKED, so two workers never take the same one). A task
+# is written in the same transaction as the job that needs it. `manage.py import_worker` runs it.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "imports"],
+    }
+}
+# A running import refreshes its heartbeat every IMPORT_HEARTBEAT_SECONDS; one silent for
+# IMPORT_STALE_SECONDS (its worker was killed, the machine restarted) is run again, or failed
+# with a message after IMPORT_MAX_ATTEMPTS tries.
+IMPORT_HEARTBEAT_SECONDS = env.int("IMPORT_HEARTBEAT_SECONDS", default=15)
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=120)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=2)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+# The extent a spreadsheet may have, checked by a streaming pre-scan before it is read, and the
+# child process that reads it (parc/lib/sheetguard.py): its memory cap and CPU seconds. A file
+# within these stays under 500 MB end to end (`make bench` measures the worst case).
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=50)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=3_000_000)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)  # Excel's own limit
+IMPORT_CHILD_MEMORY_MB = env.int("IMPORT_CHILD_MEMORY_MB", default=1024)
+IMPORT_CHILD_SECONDS = env.int("IMPORT_CHILD_SECONDS", default=120)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The PAR index survey grid posts one field per unit and criterion: a province of 160 communes
 # with a dozen survey criteria is ~2,000 fields (Django's default stops at 1,000).

@@ -5,6 +5,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from parc.lib.admin import DataVersionAdminMixin
+from parc.lib.importexport import GuardedImportMixin
 from plans import services
 from plans.models import Plan, PlanTask, Target
 from plans.resources import PlanResource, PlanTaskResource, TargetResource
@@ -36,7 +37,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(DataVersionAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class PlanAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [PlanResource]
     list_display = ["title", "unit", "year", "decision_number", "decision_date", "status"]
     list_filter = ["year", "status", "unit__level"]
@@ -47,7 +48,7 @@ class PlanAdmin(DataVersionAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(DataVersionAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class TargetAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [TargetResource]
     form = TargetAdminForm
     list_display = ["indicator", "comparator", "value", "unit", "level", "plan"]
@@ -58,7 +59,7 @@ class TargetAdmin(DataVersionAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PlanTask)
-class PlanTaskAdmin(DataVersionAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class PlanTaskAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [PlanTaskResource]
     list_display = ["title", "plan", "lead_unit", "deadline", "status"]
     list_filter = ["status", "plan__year"]

@@ -11,6 +11,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from parc.lib.admin import DataVersionAdminMixin
+from parc.lib.importexport import GuardedImportMixin
 from units import services
 from units.models import AdministrativeUnit, Membership, UnitSuccession
 from units.resources import MembershipResource, UnitResource
@@ -31,7 +32,7 @@ class UnitAdminForm(forms.ModelForm):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class AdministrativeUnitAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = UnitAdminForm
     resource_classes = [UnitResource]
     skip_admin_log = True  # our resource writes in bulk; the unit's history holds every change
@@ -64,7 +65,7 @@ class UnitSuccessionAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class MembershipAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [MembershipResource]
     list_display = ["user", "unit", "role"]
     list_filter = ["role", "unit__level"]

@@ -155,7 +155,8 @@ def test_every_write_path_gives_the_documented_answer_in_every_state(path, state
         expected = {"form": 404, "import": ImportJob.Status.FAILED}.get(path, 302)
         assert answer == expected
         if path == "import":
-            assert "Đơn vị này nằm ngoài các đơn vị bạn được nhập liệu" in text
+            # the same answer as a code that does not exist: nothing said about other districts
+            assert "Không tìm thấy mã đơn vị 99201, hoặc đơn vị không thuộc phạm vi bạn được nhập liệu" in text
     elif written:
         assert answer in (302, ImportJob.Status.DONE), text[:2000]
     else:

@@ -1,15 +1,19 @@
 """Reading the spreadsheets people bring: xlsx (python-calamine: Rust, about ten times faster
-than openpyxl) and csv (UTF-8 with or without BOM, ";" or "," separated).
+than openpyxl) and csv (UTF-8 with or without BOM, or UTF-16; ";", "," or tab separated).
 
-Before anything is parsed, a file is refused when it is larger than allowed or, for xlsx, when
-its zip directory says it unpacks to far more than its size (a zip bomb): only the directory is
-read for that, never the content. Rows come back numbered as the sheet numbers them (the header
-is row 1), so an error can say "row 7" and the user finds row 7 in Excel.
+A web request only checks an upload's name, size and first bytes (check_upload). Reading
+happens in a child process (parc/lib/sheetguard.py) under a memory cap and a CPU-time limit,
+after a streaming pre-scan of the file's declared and actual extent: a hostile file (a cell at
+XFD150000, a shared-string count of two billion, a zip bomb or a zip lying about its sizes,
+XML entities) is refused at once or ends only that child, and the caller gets a
+SpreadsheetError in the user's language. Rows come back numbered as the sheet numbers them (the
+header is row 1), so an error can say "row 7" and the user finds row 7 in Excel.
 """
 
-import csv
 import io
-import zipfile
+import logging
+import pickle
+import signal
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from parc.lib.numbers import format_number
 
-ZIP_RATIO_LIMIT = 100  # unpacked / packed; real xlsx files are around 5–15
 ZIP_UNPACKED_LIMIT = 1024 * 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 class SpreadsheetError(ValueError):
@@ -53,102 +57,156 @@ def _size(fileobj):
     return size
 
 
-def check_zip(fileobj, packed_size):
-    """Refuse an xlsx whose content would unpack to far more than the file (reads the zip
-    directory only)."""
-    try:
-        with zipfile.ZipFile(fileobj) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise SpreadsheetError(_("This is not a readable .xlsx file.")) from exc
-    finally:
-        fileobj.seek(0)
-    if unpacked > ZIP_UNPACKED_LIMIT or unpacked > ZIP_RATIO_LIMIT * max(packed_size, 1):
-        raise SpreadsheetError(
-            _("This file unpacks to far more than its size (%(mb)s MB): it is refused for safety.")
-            % {"mb": unpacked // (1024 * 1024)}
-        )
+def _head(fileobj, count=8):
+    position = fileobj.tell() if hasattr(fileobj, "tell") else 0
+    head = fileobj.read(count)
+    fileobj.seek(position)
+    return head if isinstance(head, bytes) else head.encode("utf-8", "replace")
 
 
-def open_sheet(fileobj, filename, *, sheet=None, max_bytes=None, max_rows=None):
-    """Check and read one sheet (the first unless `sheet` names another)."""
+def check_upload(fileobj, filename, *, max_bytes=None):
+    """What the web request checks before storing an upload: its kind and size, from its name
+    and its first bytes only — never by parsing it. Raises SpreadsheetError; returns the kind."""
     max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
-    max_rows = max_rows or settings.IMPORT_MAX_ROWS
-    suffix = Path(filename).suffix.lower()
+    suffix = Path(filename or "").suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise SpreadsheetError(_("Only .xlsx and .csv files can be imported (got “%(name)s”).") % {"name": filename})
     size = _size(fileobj)
+    if size == 0:
+        raise SpreadsheetError(_("The file is empty: the first row must name the columns."))
     if size > max_bytes:
         raise SpreadsheetError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
             % {"size": format_number(Decimal(size) / 1048576, 1), "limit": format_number(Decimal(max_bytes) / 1048576)}
         )
-    if suffix == ".xlsx":
-        check_zip(fileobj, size)
-        result = _xlsx(fileobj, sheet, max_rows)
-    else:
-        result = _csv(fileobj, max_rows)
-    if not result.headers or not any(result.headers):
-        raise SpreadsheetError(_("The file is empty: the first row must name the columns."))
-    return result
-
-
-def _too_many(rows, max_rows):
-    if rows > max_rows + 1:
+    head = _head(fileobj)
+    if head.startswith(OLE_MAGIC):
         raise SpreadsheetError(
-            _("The file has %(rows)s rows; the limit is %(limit)s.") % {"rows": rows - 1, "limit": max_rows}
+            _("This is an old Excel file (.xls) or a password-protected one: save it as .xlsx without a password.")
         )
+    if suffix == ".xlsx" and not head.startswith(ZIP_MAGIC):
+        raise SpreadsheetError(_("This is not a readable .xlsx file."))
+    if suffix == ".csv" and head.startswith(ZIP_MAGIC):
+        raise SpreadsheetError(_("This file is an .xlsx renamed to .csv: upload it with its .xlsx name."))
+    return suffix[1:]
 
 
-def _clean(values):
-    return [v.strip() if isinstance(v, str) else v for v in values]
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
-def _xlsx(fileobj, sheet_name, max_rows):
-    from python_calamine import CalamineWorkbook
+def limits():
+    """The limits a file is read under (settings IMPORT_*), as the child process takes them."""
+    return {
+        "rows": settings.IMPORT_MAX_ROWS,
+        "columns": settings.IMPORT_MAX_COLUMNS,
+        "cells": settings.IMPORT_MAX_CELLS,
+        "strings": settings.IMPORT_MAX_CELLS,
+        "cell_chars": settings.IMPORT_MAX_CELL_CHARS,
+        "unpacked": ZIP_UNPACKED_LIMIT,
+    }
 
-    try:
-        workbook = CalamineWorkbook.from_filelike(fileobj)
-    except Exception as exc:  # calamine raises its own errors for broken files
-        raise SpreadsheetError(_("This is not a readable .xlsx file.")) from exc
-    names = list(workbook.sheet_names)
-    if sheet_name and sheet_name not in names:
-        raise SpreadsheetError(
-            _("There is no sheet “%(name)s” in this file (sheets: %(names)s).")
-            % {"name": sheet_name, "names": ", ".join(names)}
-        )
-    sheet = workbook.get_sheet_by_name(sheet_name) if sheet_name else workbook.get_sheet_by_index(0)
-    _too_many(sheet.height, max_rows)
-    start_row = sheet.start[0] if sheet.start else 0
-    data = sheet.to_python(skip_empty_area=False)
-    if not data:
+
+def open_sheet(fileobj, filename, *, sheet=None, max_bytes=None, max_rows=None):
+    """Check and read one sheet (the first unless `sheet` names another).
+
+    The file is read in a child process (parc/lib/sheetguard.py) under a memory cap and a time
+    limit, after a streaming pre-scan of its extent: a hostile file can end only that child, and
+    comes back as a SpreadsheetError in the user's language."""
+    kind = check_upload(fileobj, filename, max_bytes=max_bytes)
+    bounds = limits()
+    if max_rows:
+        bounds["rows"] = max_rows
+        bounds["cells"] = bounds["strings"] = max(bounds["cells"], max_rows * bounds["columns"])
+    answer = read_in_child(fileobj, kind, sheet or "", bounds)
+    if not answer.get("ok"):
+        raise SpreadsheetError(refusal_message(answer.get("code"), answer.get("params") or {}))
+    headers = [normalise_header(h) for h in answer["headers"]]
+    if not headers or not any(headers):
         raise SpreadsheetError(_("The file is empty: the first row must name the columns."))
-    headers = [normalise_header(h) for h in data[0]]
-    rows = []
-    for offset, values in enumerate(data[1:], start=2):
-        if all(v in (None, "") for v in values):
-            continue
-        rows.append((offset + start_row, _clean(values)))
-    merged = [((r0 + 1, c0 + 1), (r1 + 1, c1 + 1)) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-    return Sheet(headers, rows, merged, names, sheet.name)
+    # Cleaned by the child already: no second copy of a large file's rows here.
+    return Sheet(headers, answer.pop("rows"), answer["merged"], answer["sheet_names"], answer["name"])
 
 
-def _csv(fileobj, max_rows):
-    raw = fileobj.read()
+def read_in_child(fileobj, kind, sheet, bounds):
+    """Copy the upload to a temporary file and read it with `python -m parc.lib.sheetguard`."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="parc-sheet-") as folder:
+        source = Path(folder) / f"in.{kind}"
+        target = Path(folder) / "out.pickle"
+        position = fileobj.tell() if hasattr(fileobj, "tell") else 0
+        with source.open("wb") as out:
+            while chunk := fileobj.read(1024 * 1024):
+                out.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+        fileobj.seek(position)
+        command = [
+            sys.executable, "-m", "parc.lib.sheetguard", str(source), str(target), kind, sheet,
+            *(str(bounds[k]) for k in ("rows", "columns", "cells", "strings", "cell_chars", "unpacked")),
+            str(settings.IMPORT_CHILD_MEMORY_MB), str(settings.IMPORT_CHILD_SECONDS),
+        ]  # fmt: skip
+        try:
+            finished = subprocess.run(
+                command,
+                cwd=settings.BASE_DIR,
+                capture_output=True,
+                timeout=settings.IMPORT_CHILD_SECONDS + 5,
+                env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(settings.BASE_DIR), "PYTHONHASHSEED": "0"},
+            )
+        except subprocess.TimeoutExpired:
+            return {"ok": False, "code": "time", "params": {}}
+        if finished.returncode != 0 or not target.exists():
+            log.warning("sheet reader ended with %s: %s", finished.returncode, finished.stderr[-2000:])
+            code = "time" if finished.returncode in (-signal.SIGXCPU, -signal.SIGKILL) else "memory"
+            return {"ok": False, "code": code, "params": {}}
+        with target.open("rb") as fh:
+            return _SafeUnpickler(fh).load()
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """The child's answer holds plain values only: refuse any other class."""
+
+    ALLOWED = {
+        ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
+        ("datetime", "timezone"), ("builtins", "set"), ("builtins", "frozenset"),
+    }  # fmt: skip
+
+    def find_class(self, module, name):
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
+
+
+def refusal_message(code, params):
+    """A refusal of the child reader, in the user's language."""
+    number = {k: format_number(v) if isinstance(v, int) else v for k, v in params.items()}
+    messages = {
+        "not_xlsx": _("This is not a readable .xlsx file."),
+        "not_csv": _("This file is an .xlsx renamed to .csv: upload it with its .xlsx name."),
+        "damaged": _("The file is damaged or incomplete: open it in Excel, save it again and upload that copy."),
+        "encrypted": _("The file is protected by a password: save a copy without a password and upload that."),
+        "doctype": _("The file contains XML that spreadsheets never hold (a DOCTYPE): it is refused for safety."),
+        "bomb": _("This file unpacks to far more than its size (%(mb)s MB): it is refused for safety."),
+        "rows": _("The file has more than %(limit)s rows (or says it has): split it into smaller files."),
+        "columns": _("The file has cells beyond column %(limit)s: keep only the template's columns."),
+        "cells": _("The file has more than %(limit)s cells: split it into smaller files."),
+        "strings": _("The file declares more than %(limit)s pieces of text: it is refused for safety."),
+        "cell_too_long": _("Row %(row)s has a cell longer than %(limit)s characters."),
+        "encoding": _(
+            "The csv file is not in UTF-8 (nor UTF-16). Save it as “CSV UTF-8” in Excel (not “CSV” with a Vietnamese code page) and try again."
+        ),
+        "empty": _("The file is empty: the first row must name the columns."),
+        "no_sheet": _("There is no sheet “%(name)s” in this file (sheets: %(names)s)."),
+        "memory": _("The file needs more memory to read than allowed: split it into smaller files."),
+        "time": _("Reading the file took longer than allowed: split it into smaller files."),
+    }
+    template = messages.get(code) or messages["damaged"]
     try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise SpreadsheetError(_("The csv file is not in UTF-8. Save it as “CSV UTF-8” and try again.")) from exc
-    _too_many(text.count("\n"), max_rows)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        headers = [normalise_header(h) for h in next(reader)]
-    except StopIteration:
-        raise SpreadsheetError(_("The file is empty: the first row must name the columns.")) from None
-    rows = [(number, _clean(values)) for number, values in enumerate(reader, start=2) if any(v.strip() for v in values)]
-    return Sheet(headers, rows, [], [], "")
+        return template % number if "%(" in template else template
+    except (KeyError, TypeError, ValueError):
+        return messages["damaged"]
 
 
 def cell_text(value):

@@ -123,7 +123,7 @@ def test_the_admin_import_records_the_user_and_the_file_for_new_and_changed_unit
     )
     client.force_login(staff)
     csv_index = [f.__name__ for f in AdministrativeUnitAdmin(AdministrativeUnit, None).get_import_formats()].index(
-        "CSV"
+        "GuardedCSV"
     )
     upload = ("units.csv", CSV().export_data(data).encode(), "text/csv")
     r = client.post(

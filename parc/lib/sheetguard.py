@@ -1,0 +1,269 @@
+"""Reading an uploaded spreadsheet in a child process that a hostile file can kill alone.
+
+`python -m parc.lib.sheetguard IN OUT KIND SHEET LIMITS` runs in a fresh interpreter (no
+Django, no database connection) under resource limits the parent sets (address space and CPU
+time, parc.lib.spreadsheets.read_in_child). It first streams through the file without building
+anything — for xlsx, every XML part of the zip, read through zipfile (which never reads past a
+part's declared size, so a zip lying about its sizes ends in a CRC error), with expat:
+
+- a DOCTYPE anywhere is refused (external entities, "billion laughs"): xlsx never has one;
+- each worksheet's declared extent (<dimension ref="A1:XFD150000">) and its actual extent (the
+  furthest <c r="…"> and <row r="…">), the number of rows, columns and cells, are checked
+  against the limits, and the scan stops at the first one over;
+- the shared strings' declared count (uniqueCount="2147483647") and the actual <si> count;
+- the parts' declared unpacked size against the file's size (a zip bomb).
+
+Only then does python-calamine read the one sheet asked for. A csv is decoded (UTF-8 with or
+without BOM, UTF-16 with BOM) and read with a cap on a field's length. The result, or a refusal
+as a code and its parameters (the parent words it in the user's language), is pickled to OUT.
+"""
+
+import csv
+import pickle
+import re
+import sys
+import zipfile
+from xml.parsers import expat
+
+CHUNK = 64 * 1024
+UNPACKED_RATIO = 100  # unpacked / packed; real xlsx files are around 5–15
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+
+class Refused(Exception):
+    def __init__(self, code, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters:
+        number = number * 26 + (ord(letter) - 64)
+    return number
+
+
+def _cell(ref):
+    """ "XFD150000" → (150000, 16384); None for anything else."""
+    match = _REF.match(ref or "")
+    if not match:
+        return None
+    return int(match.group(2)), _column_number(match.group(1))
+
+
+class _PartScan:
+    """Handlers for one XML part: checks as elements stream by."""
+
+    def __init__(self, part, limits):
+        self.part = part
+        self.limits = limits
+        self.rows = 0
+        self.cells = 0
+        self.strings = 0
+        self.is_sheet = part.startswith("xl/worksheets/")
+        self.is_strings = part == "xl/sharedStrings.xml"
+
+    def doctype(self, *args):
+        raise Refused("doctype")
+
+    def entity(self, *args):
+        raise Refused("doctype")
+
+    def start(self, name, attrs):
+        name = name.rpartition(":")[2]
+        limits = self.limits
+        if self.is_sheet:
+            if name == "c":
+                self.cells += 1
+                if self.cells > limits["cells"]:
+                    raise Refused("cells", limit=limits["cells"])
+                cell = _cell(attrs.get("r"))
+                if cell:
+                    self._extent(*cell)
+            elif name == "row":
+                self.rows += 1
+                if self.rows > limits["rows"] + 1:
+                    raise Refused("rows", limit=limits["rows"])
+                number = attrs.get("r", "")
+                if number.isdigit():
+                    self._extent(int(number), 1)
+            elif name == "dimension":
+                ref = attrs.get("ref", "")
+                last = _cell(ref.rpartition(":")[2])
+                if last:
+                    self._extent(*last)
+        elif self.is_strings:
+            if name == "sst":
+                for key in ("uniqueCount", "count"):
+                    declared = attrs.get(key, "0")
+                    if not declared.isdigit() or int(declared) > limits["strings"]:
+                        raise Refused("strings", limit=limits["strings"])
+            elif name == "si":
+                self.strings += 1
+                if self.strings > limits["strings"]:
+                    raise Refused("strings", limit=limits["strings"])
+
+    def _extent(self, row, column):
+        if row > self.limits["rows"] + 1:
+            raise Refused("rows", limit=self.limits["rows"])
+        if column > self.limits["columns"]:
+            raise Refused("columns", limit=self.limits["columns"])
+
+
+def scan_xlsx(path, limits):
+    """The streaming pre-scan; raises Refused at the first thing over a limit."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise Refused("not_xlsx") from None
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if (
+            len(infos) > 2000
+            or "[Content_Types].xml" not in names
+            or not any(n.startswith("xl/worksheets/") for n in names)
+        ):
+            raise Refused("not_xlsx")
+        packed = sum(info.compress_size for info in infos) or 1
+        unpacked = sum(info.file_size for info in infos)
+        if unpacked > limits["unpacked"] or unpacked > UNPACKED_RATIO * packed:
+            raise Refused("bomb", mb=unpacked // (1024 * 1024))
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise Refused("encrypted")
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            _scan_part(archive, info, limits)
+
+
+def _scan_part(archive, info, limits):
+    scan = _PartScan(info.filename, limits)
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = scan.doctype
+    parser.EntityDeclHandler = scan.entity
+    parser.StartElementHandler = scan.start
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    break
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except Refused:
+        raise
+    except (zipfile.BadZipFile, expat.ExpatError, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        raise Refused("damaged") from None
+
+
+def read_xlsx(path, sheet_name, limits):
+    from python_calamine import CalamineWorkbook
+
+    scan_xlsx(path, limits)
+    try:
+        workbook = CalamineWorkbook.from_path(path)
+        names = list(workbook.sheet_names)
+        if sheet_name and sheet_name not in names:
+            raise Refused("no_sheet", name=sheet_name, names=", ".join(names))
+        sheet = workbook.get_sheet_by_name(sheet_name) if sheet_name else workbook.get_sheet_by_index(0)
+        if sheet.height > limits["rows"] + 1:
+            raise Refused("rows", limit=limits["rows"])
+        start_row = sheet.start[0] if sheet.start else 0
+        data = sheet.to_python(skip_empty_area=False)
+        merged = list(sheet.merged_cell_ranges or [])
+        title = sheet.name
+    except Refused:
+        raise
+    except Exception:  # calamine raises its own errors for broken files
+        raise Refused("damaged") from None
+    if not data:
+        raise Refused("empty")
+    rows = []
+    for offset, values in enumerate(data[1:], start=2):
+        if all(v in (None, "") for v in values):
+            continue
+        for value in values:
+            if isinstance(value, str) and len(value) > limits["cell_chars"]:
+                raise Refused("cell_too_long", row=offset + start_row, limit=limits["cell_chars"])
+        rows.append((offset + start_row, _clean(values)))
+    merged = [((r0 + 1, c0 + 1), (r1 + 1, c1 + 1)) for (r0, c0), (r1, c1) in merged]
+    return {"headers": list(data[0]), "rows": rows, "merged": merged, "sheet_names": names, "name": title}
+
+
+def _clean(values):
+    """Surrounding spaces off text cells (the parent keeps the rows as they come)."""
+    return [v.strip() if isinstance(v, str) else v for v in values]
+
+
+def _encoding(head):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def read_csv(path, limits):
+    """Read as a stream (the decoded text is never held whole): UTF-8, or UTF-16 with its BOM."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise Refused("not_csv")
+    csv.field_size_limit(limits["cell_chars"])
+    rows = []
+    headers = None
+    number = 1
+    try:
+        with open(path, encoding=_encoding(head), newline="") as text:
+            first_line = text.readline()
+            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+            if first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
+                delimiter = "\t"  # Excel's "Unicode text" is UTF-16, tab separated
+            text.seek(0)
+            for number, values in enumerate(csv.reader(text, delimiter=delimiter), start=1):
+                if headers is None:
+                    headers = values
+                    continue
+                if number > limits["rows"] + 1:
+                    raise Refused("rows", limit=limits["rows"])
+                if len(values) > limits["columns"]:
+                    raise Refused("columns", limit=limits["columns"])
+                if any(v.strip() for v in values):
+                    rows.append((number, _clean(values)))
+    except UnicodeError:
+        raise Refused("encoding") from None
+    except csv.Error:
+        raise Refused("cell_too_long", row=number + 1, limit=limits["cell_chars"]) from None
+    if not headers or not any(h.strip() for h in headers):
+        raise Refused("empty")
+    return {"headers": headers, "rows": rows, "merged": [], "sheet_names": [], "name": ""}
+
+
+def confine(memory_mb, seconds):
+    """Cap this process before it reads anything: address space and CPU time."""
+    import resource
+
+    memory = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main(argv):
+    source, target, kind, sheet_name, *numbers = argv
+    *limit_args, memory_mb, seconds = map(int, numbers)
+    confine(memory_mb, seconds)
+    limits = dict(zip(("rows", "columns", "cells", "strings", "cell_chars", "unpacked"), limit_args, strict=True))
+    try:
+        result = read_xlsx(source, sheet_name or None, limits) if kind == "xlsx" else read_csv(source, limits)
+        answer = {"ok": True, **result}
+    except Refused as exc:
+        answer = {"ok": False, "code": exc.code, "params": exc.params}
+    except MemoryError:
+        answer = {"ok": False, "code": "memory", "params": {}}
+    with open(target, "wb") as fh:
+        pickle.dump(answer, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
