@@ -74,6 +74,7 @@ bench: install-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only DEBUG=0 $(PY) manage.py migrate --noinput -v0
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scale_bench.py | tee -a docs/BENCHMARKS.md
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/import_bench.py | tee -a docs/BENCHMARKS.md
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/upload_bench.py | tee -a docs/BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -26,6 +26,7 @@ from units.models import AdministrativeUnit
 KEY_COLUMNS = ["unit_code", "period", "indicator_code"]
 FIGURE_COLUMNS = ["numerator", "denominator", "value", "comment"]
 REQUIRED_COLUMNS = KEY_COLUMNS + ["numerator", "denominator", "value"]
+READ_COLUMNS = KEY_COLUMNS + FIGURE_COLUMNS  # the rest (names, targets: help for the person) is not read
 TEMPLATE_COLUMNS = [
     "unit_code", "unit_name", "period", "indicator_code", "indicator_name",
     "numerator", "denominator", "value", "comment", "numerator_label", "denominator_label",

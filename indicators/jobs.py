@@ -193,7 +193,7 @@ def _describe(figures):
 
 def _load(job):
     with job.file.open("rb") as fh:
-        return open_sheet(fh, job.filename, sheet=job.sheet or None)
+        return open_sheet(fh, job.filename, sheet=job.sheet or None, columns=imports.READ_COLUMNS)
 
 
 def _ready(job, plan):
@@ -298,7 +298,11 @@ def _run(job):
             job.message = ""
         except imports.ReportsChanged as exc:
             # Someone saved one of these reports after the preview: nothing was written.
-            # The job shows the preview again, as things stand now, naming who changed what.
+            # The job shows the preview again, as things stand now (checked anew: the plan above
+            # was read before that save committed), naming who changed what.
+            plan = imports.plan_import(sheet=sheet, user=job.user)
+            job.counts = plan.counts
+            job.errors = [e.as_dict() for e in plan.errors[:MAX_ERRORS_KEPT]]
             _ready(job, plan)
             job.message = _changed_message(exc.stale)
         except imports.ImportRefused as exc:
@@ -308,6 +312,24 @@ def _run(job):
     if plan.errors and job.partial:
         content = imports.rejected_workbook(sheet=sheet, errors=job.errors)
         job.rejected.save(f"loi-{job.pk}.xlsx", ContentFile(content), save=False)
+
+
+def _run_waiting(worker):
+    """Run the waiting import tasks in this process and return: the worker's own loop, less its
+    closing of idle database connections (which would end a caller's transaction, e.g. a test's)."""
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import exclusive_transaction
+
+    done = 0
+    while True:
+        with exclusive_transaction(DBTaskResult.objects.db):
+            task_result = DBTaskResult.objects.ready().filter(backend_name="default", queue_name="imports").get_locked()
+            if task_result is not None:
+                task_result.claim(worker.worker_id)
+        if task_result is None:
+            return done
+        worker.run_task(task_result)
+        done += 1
 
 
 def work(*, once: bool = False, idle_seconds: float = 1.0, stop_after: int | None = None) -> int:
@@ -328,8 +350,7 @@ def work(*, once: bool = False, idle_seconds: float = 1.0, stop_after: int | Non
         excluded_queue_names=[],
     )
     if once:
-        worker.run()
-        return worker._run_tasks
+        return _run_waiting(worker)
     stop = threading.Event()
 
     def watch():

@@ -340,7 +340,8 @@ def report_values_write_many(
         pairs = {(c.unit.pk, c.period.pk) for c in todo}
         reports = {
             (r.unit_id, r.period_id): r
-            for r in Report.objects.select_for_update()
+            # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to updated_by
+            for r in Report.objects.select_for_update(of=("self",))
             .filter(unit_id__in={u for u, _p in pairs}, period_id__in={p for _u, p in pairs})
             .select_related("updated_by")
             .order_by("pk")
@@ -427,7 +428,10 @@ def _bump(report, user, reason=""):
 
 def _locked(report):
     """The report under its row lock, as it is now."""
-    return Report.objects.select_for_update().select_related("unit", "period", "updated_by").get(pk=report.pk)
+    # of=("self",): lock the report only (updated_by is an outer join, which PostgreSQL cannot lock)
+    return (
+        Report.objects.select_for_update(of=("self",)).select_related("unit", "period", "updated_by").get(pk=report.pk)
+    )
 
 
 def _require_seen(locked, seen_version):

@@ -158,7 +158,7 @@ def _scan_part(archive, info, limits):
         raise Refused("damaged") from None
 
 
-def read_xlsx(path, sheet_name, limits):
+def read_xlsx(path, sheet_name, limits, wanted=None):
     from python_calamine import CalamineWorkbook
 
     scan_xlsx(path, limits)
@@ -181,20 +181,35 @@ def read_xlsx(path, sheet_name, limits):
     if not data:
         raise Refused("empty")
     rows = []
+    keep = _kept(data[0], wanted)
     for offset, values in enumerate(data[1:], start=2):
         if all(v in (None, "") for v in values):
             continue
         for value in values:
             if isinstance(value, str) and len(value) > limits["cell_chars"]:
                 raise Refused("cell_too_long", row=offset + start_row, limit=limits["cell_chars"])
-        rows.append((offset + start_row, _clean(values)))
+        rows.append((offset + start_row, _clean(values, keep)))
     merged = [((r0 + 1, c0 + 1), (r1 + 1, c1 + 1)) for (r0, c0), (r1, c1) in merged]
     return {"headers": list(data[0]), "rows": rows, "merged": merged, "sheet_names": names, "name": title}
 
 
-def _clean(values):
-    """Surrounding spaces off text cells (the parent keeps the rows as they come)."""
-    return [v.strip() if isinstance(v, str) else v for v in values]
+def normalise_header(value):
+    """ "Unit code " → "unit_code": how headers are matched (the parent imports this too)."""
+    return str(value or "").strip().lower().replace(" ", "_")
+
+
+def _clean(values, keep=None):
+    """Surrounding spaces off text cells; columns the caller does not read left empty (None
+    costs nothing), so the parent never holds two copies of a large file's rows."""
+    return [
+        (v.strip() if isinstance(v, str) else v) if keep is None or i in keep else None for i, v in enumerate(values)
+    ]
+
+
+def _kept(headers, wanted):
+    if not wanted:
+        return None
+    return {i for i, h in enumerate(headers) if normalise_header(h) in wanted}
 
 
 def _encoding(head):
@@ -203,7 +218,7 @@ def _encoding(head):
     return "utf-8-sig"
 
 
-def read_csv(path, limits):
+def read_csv(path, limits, wanted=None):
     """Read as a stream (the decoded text is never held whole): UTF-8, or UTF-16 with its BOM."""
     with open(path, "rb") as fh:
         head = fh.read(4)
@@ -223,13 +238,14 @@ def read_csv(path, limits):
             for number, values in enumerate(csv.reader(text, delimiter=delimiter), start=1):
                 if headers is None:
                     headers = values
+                    keep = _kept(headers, wanted)
                     continue
                 if number > limits["rows"] + 1:
                     raise Refused("rows", limit=limits["rows"])
                 if len(values) > limits["columns"]:
                     raise Refused("columns", limit=limits["columns"])
                 if any(v.strip() for v in values):
-                    rows.append((number, _clean(values)))
+                    rows.append((number, _clean(values, keep)))
     except UnicodeError:
         raise Refused("encoding") from None
     except csv.Error:
@@ -250,12 +266,16 @@ def confine(memory_mb, seconds):
 
 
 def main(argv):
-    source, target, kind, sheet_name, *numbers = argv
+    source, target, kind, sheet_name, *numbers, columns = argv
     *limit_args, memory_mb, seconds = map(int, numbers)
+    wanted = {c for c in columns.split(",") if c}
     confine(memory_mb, seconds)
     limits = dict(zip(("rows", "columns", "cells", "strings", "cell_chars", "unpacked"), limit_args, strict=True))
     try:
-        result = read_xlsx(source, sheet_name or None, limits) if kind == "xlsx" else read_csv(source, limits)
+        if kind == "xlsx":
+            result = read_xlsx(source, sheet_name or None, limits, wanted)
+        else:
+            result = read_csv(source, limits, wanted)
         answer = {"ok": True, **result}
     except Refused as exc:
         answer = {"ok": False, "code": exc.code, "params": exc.params}

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from parc.lib.numbers import format_number
+from parc.lib.sheetguard import normalise_header  # one rule, in the child and here  # noqa: F401
 
 ZIP_UNPACKED_LIMIT = 1024 * 1024 * 1024
 log = logging.getLogger(__name__)
@@ -41,10 +42,6 @@ class Sheet:
 
     def records(self):
         return [(number, dict(zip(self.headers, values, strict=False))) for number, values in self.rows]
-
-
-def normalise_header(value):
-    return str(value or "").strip().lower().replace(" ", "_")
 
 
 def _size(fileobj):
@@ -107,8 +104,10 @@ def limits():
     }
 
 
-def open_sheet(fileobj, filename, *, sheet=None, max_bytes=None, max_rows=None):
-    """Check and read one sheet (the first unless `sheet` names another).
+def open_sheet(fileobj, filename, *, sheet=None, max_bytes=None, max_rows=None, columns=None):
+    """Check and read one sheet (the first unless `sheet` names another). `columns`: the only
+    columns the caller reads (by normalised header); the others come back empty, which keeps a
+    wide file's rows small in memory.
 
     The file is read in a child process (parc/lib/sheetguard.py) under a memory cap and a time
     limit, after a streaming pre-scan of its extent: a hostile file can end only that child, and
@@ -118,7 +117,7 @@ def open_sheet(fileobj, filename, *, sheet=None, max_bytes=None, max_rows=None):
     if max_rows:
         bounds["rows"] = max_rows
         bounds["cells"] = bounds["strings"] = max(bounds["cells"], max_rows * bounds["columns"])
-    answer = read_in_child(fileobj, kind, sheet or "", bounds)
+    answer = read_in_child(fileobj, kind, sheet or "", bounds, columns)
     if not answer.get("ok"):
         raise SpreadsheetError(refusal_message(answer.get("code"), answer.get("params") or {}))
     headers = [normalise_header(h) for h in answer["headers"]]
@@ -128,7 +127,7 @@ def open_sheet(fileobj, filename, *, sheet=None, max_bytes=None, max_rows=None):
     return Sheet(headers, answer.pop("rows"), answer["merged"], answer["sheet_names"], answer["name"])
 
 
-def read_in_child(fileobj, kind, sheet, bounds):
+def read_in_child(fileobj, kind, sheet, bounds, columns=None):
     """Copy the upload to a temporary file and read it with `python -m parc.lib.sheetguard`."""
     import subprocess
     import sys
@@ -145,7 +144,7 @@ def read_in_child(fileobj, kind, sheet, bounds):
         command = [
             sys.executable, "-m", "parc.lib.sheetguard", str(source), str(target), kind, sheet,
             *(str(bounds[k]) for k in ("rows", "columns", "cells", "strings", "cell_chars", "unpacked")),
-            str(settings.IMPORT_CHILD_MEMORY_MB), str(settings.IMPORT_CHILD_SECONDS),
+            str(settings.IMPORT_CHILD_MEMORY_MB), str(settings.IMPORT_CHILD_SECONDS), ",".join(columns or ()),
         ]  # fmt: skip
         try:
             finished = subprocess.run(
