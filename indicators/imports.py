@@ -211,7 +211,7 @@ def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = 
         else:
             old = (current.numerator, current.denominator, current.value, current.comment)
             kind = "unchanged" if services.figures_equal(old, new) else "changed"
-        plan.changes.append(Change(number, unit, period, indicator, kind, old, new, current))
+        plan.changes.append(Change(number, unit, period, indicator, kind, old, new, current, figure))
         plan.versions[(unit.pk, period.pk)] = report.version if report else 0
     plan.errors.sort(key=lambda e: (e.row, e.column))
     return plan

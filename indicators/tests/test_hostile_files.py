@@ -168,6 +168,12 @@ CORPUS = [
         "ngoài cột",
     ),
     (
+        "far cell, spaced attribute",
+        "a.xlsx",
+        lambda: xlsx(sheet=sheet_xml([HEADER], extra_cells="<row r = '2'><c r = 'XFD2'><v>1</v></c></row>")),
+        "ngoài cột",
+    ),
+    (
         "far row",
         "a.xlsx",
         lambda: xlsx(sheet=sheet_xml([HEADER], extra_cells='<row r="1048576"><c r="A1048576"><v>1</v></c></row>')),

@@ -347,3 +347,29 @@ def test_nothing_but_the_service_writes_report_values():
             if writes.search(line) or re.search(r"\bvalue\.save\(\)|values\.all\(\)\.delete\(\)", line):
                 offenders.append(f"{rel}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_the_bulk_writer_checks_figures_it_is_handed_unless_check_figure_passed_them_as_they_are(tree, editor):
+    from decimal import Decimal
+
+    from indicators.validation import check_figure
+
+    period = make_period(2026, "Q2", closes=OPEN)
+    ontime = Indicator.objects.get(code="TTHC_ONTIME")
+    good = check_figure(ontime, numerator="9", denominator="10")
+    bad = (Decimal(10) ** 20, Decimal(10) ** 20, None, "")
+
+    def change(new, checked=None):
+        unit = tree["commune_a1"]
+        return services.Change(2, unit, period, ontime, "new", None, new, None, checked)
+
+    for hostile in (change(bad), change(bad, checked=good)):  # none, or one made for other figures
+        with pytest.raises(services.WriteRefused):
+            services.report_values_write_many(
+                user=editor, changes=[hostile], base_versions={}, source="import", reason="x"
+            )
+    assert not ReportValue.objects.exists()
+    written = services.report_values_write_many(
+        user=editor, changes=[change(good.figures, checked=good)], base_versions={}, source="import", reason="x"
+    )
+    assert written == 1 and ReportValue.objects.get().numerator == 9
