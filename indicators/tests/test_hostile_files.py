@@ -283,3 +283,32 @@ def test_a_file_that_takes_longer_than_the_limit_ends_only_the_reader(tree, edit
     jobs.work(once=True)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and "mất nhiều thời gian hơn mức cho phép" in job.message
+
+
+LONG_NAME = "Báo cáo kết quả cải cách hành chính quý II năm 2026 của huyện Châu Thành " * 5
+
+
+def test_a_long_file_name_keeps_its_extension_on_an_import(client, tree, editor, period):
+    client.force_login(editor)
+    r = client.post(reverse("indicators:import"), {"file": SimpleUploadedFile(LONG_NAME + ".csv", _csv([HEADER, GOOD_ROW]))})
+    assert r.status_code == 302
+    job = ImportJob.objects.get()
+    assert len(job.filename) <= 200 and job.filename.endswith(".csv") and job.file.name.endswith(".csv")
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY  # read as the csv it is
+
+
+def test_a_long_file_name_keeps_its_extension_as_evidence(client, tree, editor, period):
+    from indicators.models import Evidence, Indicator
+    from indicators.testing import entry_form
+
+    ontime = Indicator.objects.get(code="TTHC_ONTIME")
+    url = reverse("indicators:report-entry", args=[tree["commune_a1"].pk, period.code])
+    client.force_login(editor)
+    data = {**entry_form(client, url), "action": "save", f"n_{ontime.pk}": "9", f"d_{ontime.pk}": "10"}
+    data[f"e_{ontime.pk}"] = SimpleUploadedFile(LONG_NAME + ".pdf", b"%PDF-1.4 minh chung")
+    assert client.post(url, data).status_code == 302
+    evidence = Evidence.objects.get()
+    assert len(evidence.name) <= 200 and evidence.name.endswith(".pdf") and evidence.file.name.endswith(".pdf")
+    assert evidence.history.get().history_user == editor  # who attached it is kept
