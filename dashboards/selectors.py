@@ -1,9 +1,10 @@
 """What a leader's dashboard shows, computed in a fixed number of queries whatever the number of
 units or indicators, and cached under the data version (parc.lib.cache)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +18,8 @@ from parc.lib.periods import SPAN_LABELS
 from plans.achievement import MET, NO_TARGET, achievement
 from plans.selectors import overdue_tasks, targets_by_years
 from units.models import LEVEL_RANK, AdministrativeUnit, Level
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -53,14 +56,14 @@ class Judged:
         return self.rollup.figure if self.rollup else None
 
 
-def figure_text(rollup):
+def figure_text(rollup: figures.Rollup) -> str:
     """A figure as the page writes it: "98,59 %" for percentages, "3" or "4,61" otherwise."""
     if rollup is None:
         return "—"
     return format_figure(rollup.indicator, rollup.figure)
 
 
-def format_figure(indicator, figure):
+def format_figure(indicator: Indicator, figure: Decimal | None) -> str:
     if figure is None:
         return "—"
     if indicator.is_percentage:
@@ -127,7 +130,7 @@ class Dashboard:
         return self.filters.include_submitted
 
 
-def cached(key, compute):
+def cached(key: str, compute: Callable[[], T]) -> T:
     """compute() once per key while DASHBOARD_CACHE_SECONDS allows (0: never cached)."""
     timeout = settings.DASHBOARD_CACHE_SECONDS
     if timeout <= 0:
@@ -153,7 +156,7 @@ class Reference(NamedTuple):
         return cached(key, lambda: cls(figures.calendar(), list(Indicator.objects.active())))
 
 
-def unit_dashboard(*, unit, filters, reference=None):
+def unit_dashboard(*, unit: AdministrativeUnit, filters: Filters, reference: "Reference | None" = None) -> Dashboard:
     """The dashboard of `unit`, from the cache when nothing has changed since it was computed."""
     return cached(filters.cache_key(unit), lambda: _compute(unit, filters, reference or Reference.read()))
 

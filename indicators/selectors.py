@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,9 @@ from parc.lib.numbers import format_number
 from parc.lib.periods import QUARTERS, SPANS, parse_period_code
 from parc.lib.text import person_name
 from units.models import AdministrativeUnit
+
+# Units as a list, or a queryset the roll-up filters by (a subquery, not a list of ids).
+UnitsArg = Iterable[AdministrativeUnit] | QuerySet
 
 
 def catalogue_by_field(*, include_inactive: bool = False) -> list[tuple[str, list[Indicator]]]:
@@ -271,7 +274,7 @@ SUBMITTED_TOO = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
 def rollup(
     *,
-    units,
+    units: UnitsArg,
     indicators: Iterable[Indicator],
     periods: Sequence[ReportingPeriod],
     statuses: Sequence[str] = APPROVED_ONLY,
@@ -289,7 +292,7 @@ def rollup(
 
 def rollup_by_unit(
     *,
-    units,
+    units: UnitsArg,
     indicators: Iterable[Indicator],
     periods: Sequence[ReportingPeriod],
     statuses: Sequence[str] = APPROVED_ONLY,
@@ -326,7 +329,7 @@ def rollup_by_level(
 
 def rollup_spans(
     *,
-    units,
+    units: UnitsArg,
     indicators: Iterable[Indicator],
     spans: Mapping[str, Sequence[ReportingPeriod]],
     statuses: Sequence[str] = APPROVED_ONLY,

@@ -14,10 +14,11 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -32,6 +33,9 @@ from parc.lib.periods import QUARTERS, default_quarter_dates
 from parc.lib.text import person_name
 from units import scoping
 from units.models import AdministrativeUnit
+
+if TYPE_CHECKING:  # the entry form's data, read from the POST (indicators/forms.py)
+    from indicators.forms import EntryData
 
 
 class Refused(Exception):
@@ -571,7 +575,7 @@ def report_reopen(*, report: Report, user: AbstractBaseUser, reason: str, seen_v
 
 
 @transaction.atomic
-def evidence_add(*, report: Report, indicator: Indicator, user: AbstractBaseUser, upload) -> Evidence:
+def evidence_add(*, report: Report, indicator: Indicator, user: AbstractBaseUser, upload: UploadedFile) -> Evidence:
     """Attach a document to a figure of an editable report."""
     report = _locked(report)
     refusal = edit_refusal(user=user, unit=report.unit, period=report.period, report=report)
@@ -614,7 +618,12 @@ def upload_name(name: str, limit: int = 200) -> str:
 
 
 def report_entry_save(
-    *, unit: AdministrativeUnit, period: ReportingPeriod, user: AbstractBaseUser, data, indicators
+    *,
+    unit: AdministrativeUnit,
+    period: ReportingPeriod,
+    user: AbstractBaseUser,
+    data: "EntryData",
+    indicators: Sequence[Indicator],
 ) -> SaveResult:
     """What the entry page's Save and Submit buttons do: save the figures, attach the uploaded
     evidence, and submit when asked and everything went through."""
@@ -657,7 +666,7 @@ EVIDENCE_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "jpg",
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-def evidence_problem(upload) -> str | None:
+def evidence_problem(upload: UploadedFile) -> str | None:
     """Why an uploaded evidence file is refused, or None."""
     if upload.size > EVIDENCE_MAX_BYTES:
         return _("The file is larger than 10 MB.")
