@@ -304,7 +304,7 @@ def rollup_by_unit(
 
 def rollup_by_level(
     *,
-    units,
+    units: UnitsArg,
     indicators: Sequence[Indicator],
     periods: Sequence[ReportingPeriod],
     statuses: Sequence[str] = APPROVED_ONLY,
