@@ -21,17 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, machine, setup_django  # noqa: E402
+from parc.lib.sheetguard import column_letters  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
-
-
-def _column(index):
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _rows():
@@ -72,7 +64,7 @@ def make_files():
         for i, v in enumerate(row):
             if v is None:
                 continue
-            ref = f"{_column(i)}{number}"
+            ref = f"{column_letters(i + 1)}{number}"
             if isinstance(v, int):
                 cells.append(f'<c r="{ref}"><v>{v}</v></c>')
             else:
@@ -80,7 +72,7 @@ def make_files():
         parts.append(f'<row r="{number}">{"".join(cells)}</row>')
     sheet = (
         '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<dimension ref="A1:{_column(len(rows[0]) - 1)}{len(rows)}"/><sheetData>{"".join(parts)}</sheetData></worksheet>'
+        f'<dimension ref="A1:{column_letters(len(rows[0]))}{len(rows)}"/><sheetData>{"".join(parts)}</sheetData></worksheet>'
     )
     from openpyxl import Workbook
 

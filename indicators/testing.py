@@ -49,7 +49,8 @@ def write(*, unit, period, user, rows, indicators, source="form", **kwargs):
 
 
 def entry_form(client, url):
-    """The hidden fields the entry page would post back: the version and the figures as shown."""
+    """The hidden fields a page's form would post back (the entry page: the version and the
+    figures as shown; an admin form: the version and figure the administrator saw)."""
     import re
 
     html = client.get(url).content.decode()

@@ -22,6 +22,7 @@ from django.utils import translation
 from indicators import jobs
 from indicators.models import ImportJob, ReportValue
 from indicators.testing import make_period
+from parc.lib.sheetguard import column_letters
 
 pytestmark = pytest.mark.django_db
 
@@ -70,18 +71,11 @@ WORKBOOK_RELS = (
 )
 
 
-def _column(index):
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _row_xml(number, values):
     cells = "".join(
-        f'<c r="{_column(i)}{number}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(values) if v != ""
+        f'<c r="{column_letters(i + 1)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+        for i, v in enumerate(values)
+        if v != ""
     )
     return f'<row r="{number}">{cells}</row>'
 
@@ -179,7 +173,12 @@ CORPUS = [
         lambda: xlsx(sheet=sheet_xml([HEADER], extra_cells='<row r="1048576"><c r="A1048576"><v>1</v></c></row>')),
         "nhiều hơn 200.000 dòng",
     ),
-    ("shared strings count", "a.xlsx", lambda: xlsx(strings=shared_strings_xml(2147483647, 2147483647)), "đoạn văn bản"),
+    (
+        "shared strings count",
+        "a.xlsx",
+        lambda: xlsx(strings=shared_strings_xml(2147483647, 2147483647)),
+        "đoạn văn bản",
+    ),
     ("lying zip sizes", "a.xlsx", lying_sizes, "bị hỏng"),
     ("zip bomb", "a.xlsx", zip_bomb, "giải nén ra lớn hơn rất nhiều"),
     ("1M rows", "a.xlsx", million_rows, "nhiều hơn 200.000 dòng"),
@@ -193,8 +192,18 @@ CORPUS = [
     ("encrypted", "a.xlsx", lambda: OLE, "có mật khẩu"),
     (".xls renamed", "bao-cao.xlsx", lambda: OLE, "tệp Excel cũ (.xls)"),
     ("truncated", "a.xlsx", lambda: xlsx()[:600], "Không đọc được tệp .xlsx này"),
-    ("NUL in a comment", "a.csv", lambda: _csv([HEADER, ["99101", "2026-Q2", "TTHC_ONTIME", "9", "10", "", "a\x00b"]]), "ký tự điều khiển"),
-    ("NUL in a figure", "a.csv", lambda: _csv([HEADER, ["99101", "2026-Q2", "TTHC_ONTIME", "9\x00", "10", "", ""]]), "không phải là số"),
+    (
+        "NUL in a comment",
+        "a.csv",
+        lambda: _csv([HEADER, ["99101", "2026-Q2", "TTHC_ONTIME", "9", "10", "", "a\x00b"]]),
+        "ký tự điều khiển",
+    ),
+    (
+        "NUL in a figure",
+        "a.csv",
+        lambda: _csv([HEADER, ["99101", "2026-Q2", "TTHC_ONTIME", "9\x00", "10", "", ""]]),
+        "không phải là số",
+    ),
     ("200 KB field", "a.csv", lambda: _csv([HEADER, [*GOOD_ROW[:6], "x" * 200_000]]), "dài hơn 32.767 ký tự"),
     # "Đã kiểm tra" in Windows-1258, the Vietnamese code page: not valid UTF-8.
     ("cp1258", "a.csv", lambda: _csv([HEADER, GOOD_ROW]) + b"\xd0\xe3 ki\xea\xf2m tra", "UTF-8"),
@@ -207,7 +216,9 @@ IDS = [case[0] for case in CORPUS]
 
 
 @pytest.mark.parametrize("name, filename, make, message", CORPUS, ids=IDS)
-def test_a_hostile_file_through_the_import_page_ends_with_a_message(client, tree, editor, period, name, filename, make, message):
+def test_a_hostile_file_through_the_import_page_ends_with_a_message(
+    client, tree, editor, period, name, filename, make, message
+):
     client.force_login(editor)
     r = client.post(reverse("indicators:import"), {"file": SimpleUploadedFile(filename, make())})
     assert r.status_code in (200, 302)  # never a 500
@@ -247,7 +258,9 @@ ADMIN_CASES = [case for case in CORPUS if case[3] is not None]
 
 
 @pytest.mark.parametrize("name, filename, make, message", ADMIN_CASES, ids=[c[0] for c in ADMIN_CASES])
-def test_a_hostile_file_through_the_admin_import_is_refused_in_words(tree, staff, period, name, filename, make, message):
+def test_a_hostile_file_through_the_admin_import_is_refused_in_words(
+    tree, staff, period, name, filename, make, message
+):
     client = Client()
     client.force_login(staff)
     url = reverse("admin:indicators_reportvalue_import")
@@ -290,7 +303,9 @@ LONG_NAME = "Báo cáo kết quả cải cách hành chính quý II năm 2026 c�
 
 def test_a_long_file_name_keeps_its_extension_on_an_import(client, tree, editor, period):
     client.force_login(editor)
-    r = client.post(reverse("indicators:import"), {"file": SimpleUploadedFile(LONG_NAME + ".csv", _csv([HEADER, GOOD_ROW]))})
+    r = client.post(
+        reverse("indicators:import"), {"file": SimpleUploadedFile(LONG_NAME + ".csv", _csv([HEADER, GOOD_ROW]))}
+    )
     assert r.status_code == 302
     job = ImportJob.objects.get()
     assert len(job.filename) <= 200 and job.filename.endswith(".csv") and job.file.name.endswith(".csv")

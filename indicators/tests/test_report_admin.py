@@ -1,23 +1,12 @@
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
 
 from indicators.models import ReportValue
-from indicators.testing import make_period, make_report
+from indicators.testing import entry_form, make_period, make_report
 
 pytestmark = pytest.mark.django_db
-
-
-def _hidden(client, url):
-    """The hidden fields of an admin form as the page renders them (the version seen …)."""
-    html = client.get(url).content.decode()
-    return {
-        name: value
-        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
-        if name != "csrfmiddlewaretoken"
-    }
 
 
 def test_the_admin_cannot_change_a_value_of_an_approved_report(client, tree, staff):
@@ -39,9 +28,13 @@ def test_the_admin_checks_figures_like_the_form_and_keeps_history(client, tree, 
     value = report.values.get()
     client.force_login(staff)
     url = reverse("admin:indicators_reportvalue_change", args=[value.pk])
-    page = _hidden(client, url)
-    r = client.post(url, {**page, "report": report.pk, "indicator": value.indicator_id, "numerator": "12", "denominator": "10"})
+    page = entry_form(client, url)
+    r = client.post(
+        url, {**page, "report": report.pk, "indicator": value.indicator_id, "numerator": "12", "denominator": "10"}
+    )
     assert "không được lớn hơn mẫu số" in r.content.decode()
-    r = client.post(url, {**page, "report": report.pk, "indicator": value.indicator_id, "numerator": "10", "denominator": "10"})
+    r = client.post(
+        url, {**page, "report": report.pk, "indicator": value.indicator_id, "numerator": "10", "denominator": "10"}
+    )
     assert r.status_code == 302
     assert ReportValue.history.filter(id=value.pk).first().history_user == staff

@@ -82,15 +82,6 @@ def _xlsx(report, numerator):
     return SimpleUploadedFile("quy.xlsx", buffer.getvalue())
 
 
-def _hidden(client, url):
-    html = client.get(url).content.decode()
-    return {
-        n: v
-        for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
-        if n != "csrfmiddlewaretoken"
-    }
-
-
 def _attempt(path, report, editor, outsider, staff):
     """Try to change TTHC_ONTIME of `report` to 9 / 10 (or delete it) through `path`; return
     (http status or job status, text the user was shown)."""
@@ -119,8 +110,10 @@ def _attempt(path, report, editor, outsider, staff):
     client.force_login(user)
     if path == "admin_change":
         url = reverse("admin:indicators_reportvalue_change", args=[value.pk])
-        page = _hidden(client, url)
-        r = client.post(url, {**page, "report": report.pk, "indicator": ontime.pk, "numerator": "9", "denominator": "10"})
+        page = entry_form(client, url)
+        r = client.post(
+            url, {**page, "report": report.pk, "indicator": ontime.pk, "numerator": "9", "denominator": "10"}
+        )
     elif path == "admin_delete":
         r = client.post(reverse("admin:indicators_reportvalue_delete", args=[value.pk]), {"post": "yes"})
     elif path == "admin_bulk_delete":
@@ -131,8 +124,10 @@ def _attempt(path, report, editor, outsider, staff):
     else:  # admin_revert: back to the 7 / 10 of an earlier history row
         first = value.history.order_by("history_id").first()
         url = reverse("admin:indicators_reportvalue_simple_history", args=[value.pk, first.history_id])
-        page = _hidden(client, url)
-        r = client.post(url, {**page, "report": report.pk, "indicator": ontime.pk, "numerator": "7", "denominator": "10"})
+        page = entry_form(client, url)
+        r = client.post(
+            url, {**page, "report": report.pk, "indicator": ontime.pk, "numerator": "7", "denominator": "10"}
+        )
     return r.status_code, r.content.decode()
 
 
@@ -198,8 +193,10 @@ def test_a_reverted_figure_is_written_by_the_service_with_its_reason(client, tre
     client.force_login(staff)
     first = value.history.order_by("history_id").first()
     url = reverse("admin:indicators_reportvalue_simple_history", args=[value.pk, first.history_id])
-    page = _hidden(client, url)
-    r = client.post(url, {**page, "report": report.pk, "indicator": value.indicator_id, "numerator": "7", "denominator": "10"})
+    page = entry_form(client, url)
+    r = client.post(
+        url, {**page, "report": report.pk, "indicator": value.indicator_id, "numerator": "7", "denominator": "10"}
+    )
     assert r.status_code == 302
     latest = value.history.order_by("-history_id").first()
     assert (latest.numerator, latest.history_user, latest.history_change_reason) == (7, staff, "khôi phục từ lịch sử")
@@ -211,7 +208,7 @@ def test_a_stale_revert_page_is_a_conflict_not_an_overwrite(client, tree, staff,
     client.force_login(staff)
     first = value.history.order_by("history_id").first()
     url = reverse("admin:indicators_reportvalue_simple_history", args=[value.pk, first.history_id])
-    page = _hidden(client, url)  # the administrator opens the revert page …
+    page = entry_form(client, url)  # the administrator opens the revert page …
     ontime = Indicator.objects.get(code="TTHC_ONTIME")
     officer = Client()
     officer.force_login(editor)  # … the officer saves 6 / 10 meanwhile …
@@ -333,7 +330,9 @@ def test_nothing_but_the_service_writes_report_values():
     import pathlib
 
     root = pathlib.Path(__file__).resolve().parents[2]
-    writes = re.compile(r"ReportValue(\.objects\.(create|update|bulk_create|bulk_update|filter\(.*\)\.(update|delete))|\()")
+    writes = re.compile(
+        r"ReportValue(\.objects\.(create|update|bulk_create|bulk_update|filter\(.*\)\.(update|delete))|\()"
+    )
     allowed = {
         "indicators/services.py", "indicators/bulkwrite.py", "indicators/testing.py", "indicators/models.py",
         "indicators/demo.py",

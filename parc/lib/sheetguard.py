@@ -204,7 +204,7 @@ def _far(limits):
     key = (limits["rows"], limits["columns"])
     if key not in _FAR:
         digits = len(str(limits["rows"] + 1))
-        letters = len(_column_letters(limits["columns"]))
+        letters = len(column_letters(limits["columns"]))
         _FAR[key] = [
             (
                 re.compile(rb'r="\$?([A-Z]*)\$?([0-9]{%d,})"' % digits),
@@ -222,7 +222,8 @@ _ODD = re.compile(rb"r(?:\s+=|=[\s'])")
 _FAR = {}
 
 
-def _column_letters(number):
+def column_letters(number):
+    """16384 → "XFD": a 1-based column number as a spreadsheet writes it."""
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
