@@ -1,14 +1,9 @@
-import json
-
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin, ImportExportModelAdmin
-from import_export.forms import ConfirmImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import services
@@ -139,16 +134,9 @@ class ReportValueRevertForm(ReportValueAdminForm):
         return _("restored from history")
 
 
-class VersionedConfirmImportForm(ConfirmImportForm):
-    """The import's confirm step carries the report versions its preview saw."""
-
-    versions = forms.CharField(widget=forms.HiddenInput, required=False)
-
-
 @admin.register(ReportValue)
 class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = ReportValueAdminForm
-    confirm_form_class = VersionedConfirmImportForm
     resource_classes = [ReportValueResource]
     skip_admin_log = True
     list_display = ["report", "indicator", "numerator", "denominator", "value"]
@@ -163,36 +151,6 @@ class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
         return form
-
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None) or {}
-        if context.get("confirm_form") is not None and context.get("result") is not None:
-            versions = getattr(context["result"], "parc_extra", {}).get("versions", [])
-            context["confirm_form"].initial["versions"] = json.dumps(versions)
-        return response
-
-    def get_import_data_kwargs(self, **kwargs):
-        form = kwargs.get("form")
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        if isinstance(form, VersionedConfirmImportForm) and form.is_valid():
-            try:
-                versions = json.loads(form.cleaned_data["versions"] or "[]")
-                kwargs["base_versions"] = {(int(u), int(p)): int(v) for u, p, v in versions}
-            except (TypeError, ValueError):
-                kwargs["base_versions"] = {}  # tampered with: every report counts as changed
-        return kwargs
-
-    def process_result(self, result, request):
-        # django-import-export redirects to the list after its confirm step whatever happened;
-        # a refusal there (a report changed since the preview) must be said, and nothing was written.
-        if result.has_validation_errors() or result.has_errors():
-            for row in result.invalid_rows:
-                for messages_ in row.error_dict.values():
-                    for message in messages_:
-                        messages.error(request, message)
-            return HttpResponseRedirect(reverse("admin:indicators_reportvalue_import"))
-        return super().process_result(result, request)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request._parc_revert = True

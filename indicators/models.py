@@ -340,6 +340,10 @@ class ImportJob(models.Model):
     ACTIVE = (Status.QUEUED, Status.CHECKING, Status.CONFIRMED, Status.WRITING)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    # Empty for the portal's import of figures; for an admin import, the django-import-export
+    # resource (dotted path) and the admin list it came from (app_label.model).
+    resource = models.CharField(max_length=200, blank=True)
+    admin_model = models.CharField(max_length=100, blank=True)
     file = models.FileField(upload_to="imports/%Y/%m/")
     filename = models.CharField(_("file"), max_length=200)
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
@@ -377,6 +381,10 @@ class ImportJob(models.Model):
     @property
     def is_active(self):
         return self.status in self.ACTIVE
+
+    @property
+    def is_admin_import(self):
+        return bool(self.resource)
 
     @property
     def can_confirm(self):

@@ -218,7 +218,10 @@ def import_job(request, pk):
     template = "indicators/import_job.html"
     if request.headers.get("HX-Request"):
         template += "#status"
-    return render(request, template, {"page": "import", "job": job})
+    admin_list = ""
+    if job.admin_model:  # an admin import: its list in the administration
+        admin_list = reverse("admin:{}_{}_changelist".format(*job.admin_model.split(".", 1)))
+    return render(request, template, {"page": "import", "job": job, "admin_list": admin_list})
 
 
 @require_POST

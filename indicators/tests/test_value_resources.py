@@ -52,12 +52,16 @@ def test_memberships_import_by_username_and_unit_code(tree, editor):
     assert Membership.objects.filter(user=editor, unit=tree["commune_b1"], role="viewer").exists()
 
 
-def _admin_import_preview(client, rows):
-    """Upload a csv on the admin's import page; return the confirm form's fields as rendered."""
+def _admin_import(client, rows):
+    """Upload a csv on the admin's import page, as an administrator does: it becomes a job that
+    the worker checks (a dry run of the resource); returns the job, ready for confirmation."""
     import re
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
+
+    from indicators import jobs
+    from indicators.models import ImportJob
 
     text = ",".join(HEADERS) + "\n" + "\n".join(",".join("" if c is None else str(c) for c in r) for r in rows)
     url = reverse("admin:indicators_reportvalue_import")
@@ -66,9 +70,23 @@ def _admin_import_preview(client, rows):
     r = client.post(
         url, {"format": csv_format, "import_file": SimpleUploadedFile("q2.csv", text.encode()), "resource": "0"}
     )
-    html = r.content.decode()
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
-    return {k: v.replace("&quot;", '"') for k, v in fields.items() if k != "csrfmiddlewaretoken"}
+    job = ImportJob.objects.latest("pk")
+    assert r.status_code == 302 and r["Location"] == reverse("indicators:import-job", args=[job.pk])
+    assert ReportValue.objects.filter(numerator=9).count() == 0  # nothing written by the request
+    jobs.work(once=True)
+    job.refresh_from_db()
+    return job
+
+
+def _confirm(client, job):
+    from django.urls import reverse
+
+    from indicators import jobs
+
+    assert client.post(reverse("indicators:import-confirm", args=[job.pk])).status_code == 302
+    jobs.work(once=True)
+    job.refresh_from_db()
+    return job
 
 
 def test_the_admin_import_confirm_never_overwrites_a_figure_saved_after_its_preview(client, tree, staff, reviewer):
@@ -76,24 +94,57 @@ def test_the_admin_import_confirm_never_overwrites_a_figure_saved_after_its_prev
     from django.utils import translation
 
     from indicators import services
-    from indicators.models import Indicator
+    from indicators.models import ImportJob, Indicator
     from indicators.testing import seen
 
     period = make_period(2026, "Q2", closes=datetime.date(2099, 12, 31))
     report = make_report(tree["commune_a1"], period, "draft", TTHC_ONTIME=(8, 10))
     client.force_login(staff)
-    confirm = _admin_import_preview(client, [["99101", "2026-Q2", "TTHC_ONTIME", 9, 10, None, None]])
-    assert confirm["versions"] == f"[[{report.unit_id}, {period.pk}, {report.version}]]"
+    with translation.override("vi"):
+        job = _admin_import(client, [["99101", "2026-Q2", "TTHC_ONTIME", 9, 10, None, None]])
+    assert job.status == ImportJob.Status.READY and job.versions == [[report.unit_id, period.pk, report.version]]
+    assert job.preview[0]["kind"] == "update"
+    page = client.get(reverse("indicators:import-job", args=[job.pk])).content.decode()
+    assert reverse("admin:indicators_reportvalue_changelist") in page  # the way back to the admin list
     ontime = Indicator.objects.get(code="TTHC_ONTIME")
     services.report_values_write(  # the reviewer corrects the figure through the form meanwhile
         user=reviewer, unit=report.unit, period=period, changes={ontime.pk: {"numerator": "6", "denominator": "10"}},
         indicators=[ontime], base_version=seen(report), source="form",
     )  # fmt: skip
-    with translation.override("vi"):
-        r = client.post(reverse("admin:indicators_reportvalue_process_import"), confirm, follow=True)
-    assert "Thị trấn Tân Hiệp (2026-Q2) đã thay đổi sau khi xem trước (do Lê Minh Châu lưu)" in r.content.decode()
+    job = _confirm(client, job)
+    assert job.status == ImportJob.Status.FAILED
+    assert "Thị trấn Tân Hiệp (2026-Q2) đã thay đổi sau khi xem trước (do Lê Minh Châu lưu)" in job.errors[0]["message"]
     assert ReportValue.objects.get().numerator == 6  # the reviewer's figure stands
-    # Previewed again, the same file goes through.
-    confirm = _admin_import_preview(client, [["99101", "2026-Q2", "TTHC_ONTIME", 9, 10, None, None]])
-    assert client.post(reverse("admin:indicators_reportvalue_process_import"), confirm).status_code == 302
-    assert ReportValue.objects.get().numerator == 9
+    # Imported again, the same file goes through, as the administrator.
+    job = _confirm(client, _admin_import(client, [["99101", "2026-Q2", "TTHC_ONTIME", 9, 10, None, None]]))
+    assert job.status == ImportJob.Status.DONE and job.rows_written == 1
+    value = ReportValue.objects.get()
+    assert value.numerator == 9 and value.history.latest("history_id").history_user == staff
+
+
+def test_the_admin_import_refuses_a_file_whose_format_is_not_the_one_chosen(client, tree, staff):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from django.utils import translation
+
+    from indicators.models import ImportJob
+
+    client.force_login(staff)
+    url = reverse("admin:indicators_reportvalue_import")
+    xlsx = re.search(r'<option value="(\d+)">xlsx</option>', client.get(url).content.decode()).group(1)
+    with translation.override("vi"):
+        r = client.post(
+            url, {"format": xlsx, "import_file": SimpleUploadedFile("q2.csv", b"a,b\n1,2\n"), "resource": "0"}
+        )
+    assert r.status_code == 200 and "Hãy chọn định dạng đúng với tệp" in r.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_the_admin_import_cannot_be_processed_inside_the_request(client, tree, staff):
+    from django.urls import reverse
+
+    client.force_login(staff)
+    r = client.post(reverse("admin:indicators_reportvalue_process_import"), {"import_file_name": "x", "format": "1"})
+    assert r.status_code == 302 and r["Location"] == reverse("admin:indicators_reportvalue_import")

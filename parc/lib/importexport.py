@@ -101,18 +101,57 @@ class GuardedCSV(_GuardedFormat, base_formats.CSV):
 
 
 class GuardedImportMixin:
-    """For every admin that imports: files are read through the guard (xlsx and csv only), and
-    a file it refuses is said in the user's language (django-import-export would only name the
-    exception's class)."""
+    """For every admin that imports: the file goes through the same guard and the same jobs as
+    the portal's import. The upload is checked (name, size, first bytes) and queued; the worker
+    reads it in a capped child process, runs the resource as a dry run for the preview, and,
+    once the administrator confirms on the job's page, for real. The admin's own two-step
+    import (which parsed and wrote inside the request) is not reachable."""
 
     @property
     def import_formats(self):
         return [GuardedXLSX, GuardedCSV]
 
-    def add_data_read_fail_error_to_form(self, form, e):
-        from parc.lib.spreadsheets import SpreadsheetError
+    def import_action(self, request, **kwargs):
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect
+        from django.utils.translation import gettext as _
 
-        if isinstance(e, SpreadsheetError):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
+        from indicators import jobs
+        from parc.lib.spreadsheets import SpreadsheetError, check_upload
+
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return super().import_action(request, **kwargs)
+        import_form = self.create_import_form(request)
+        if not import_form.is_valid():
+            return super().import_action(request, **kwargs)  # shows the form's own errors
+        upload = import_form.cleaned_data["import_file"]
+        chosen = self.get_import_formats()[int(import_form.cleaned_data["format"])]
+        try:
+            kind = check_upload(upload, upload.name)
+            if kind != chosen.suffix:
+                raise SpreadsheetError(_("Choose the format that matches the file (.xlsx or .csv)."))
+        except SpreadsheetError as exc:
+            import_form.add_error("import_file", str(exc))
+            context = {**self.get_import_context_data(), "form": import_form, "opts": self.model._meta}
+            context.update(self.admin_site.each_context(request))
+            from django.template.response import TemplateResponse
+
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, [self.import_template_name], context)
+        resource = self.choose_import_resource_class(import_form, request)
+        job = jobs.job_create(
+            user=request.user,
+            upload=upload,
+            resource=f"{resource.__module__}.{resource.__qualname__}",
+            admin_model=self.model._meta.label_lower,
+        )
+        messages.info(request, _("The file is being checked: confirm the import on this page when it is ready."))
+        return redirect("indicators:import-job", job.pk)
+
+    def process_import(self, request, **kwargs):
+        from django.shortcuts import redirect
+
+        return redirect(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")

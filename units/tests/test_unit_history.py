@@ -115,7 +115,11 @@ def test_reverting_a_rename_from_the_admin_history_records_it_and_keeps_paths(cl
 
 
 def test_the_admin_import_records_the_user_and_the_file_for_new_and_changed_units(client, tree, staff):
-    """Through the admin's two steps (preview, confirm), as an administrator uses them."""
+    """Through the admin's import as an administrator uses it: the upload becomes a job that the
+    worker checks (the preview), then writes once confirmed."""
+    from indicators import jobs
+    from indicators.models import ImportJob
+
     data = tablib.Dataset(
         ["99105", "Xã Tam Hiệp", "commune", "", "991", "", ""],
         ["991", "Thị xã Châu Thành", "district", "", "99", "", ""],
@@ -130,10 +134,15 @@ def test_the_admin_import_records_the_user_and_the_file_for_new_and_changed_unit
         reverse("admin:units_administrativeunit_import"),
         {"import_file": SimpleUploadedFile(*upload), "format": csv_index, "resource": 0},
     )
-    assert r.status_code == 200 and "confirm_form" in r.context, r.content.decode()[:3000]
+    assert r.status_code == 302, r.content.decode()[:3000]
+    jobs.work(once=True)
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.READY, (job.message, job.errors)
     assert not AdministrativeUnit.objects.filter(code="99105").exists()  # the preview saves nothing
-    r = client.post(reverse("admin:units_administrativeunit_process_import"), r.context["confirm_form"].initial)
-    assert r.status_code == 302
+    assert client.post(reverse("indicators:import-confirm", args=[job.pk])).status_code == 302
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
 
     created = AdministrativeUnit.history.get(code="99105")
     assert (created.history_type, created.history_user, created.history_change_reason) == (
