@@ -142,7 +142,9 @@ def test_an_approval_through_one_process_shows_at_once_on_the_others_cached_dash
     leader.get(dashboard)  # now served from the shared cache
 
     reviewer.login(servers["a"], "sonoivu")
-    final, html = reviewer.post(f"{servers['a']}/bao-cao/{servers['commune']}/2026-Q2/duyet/", {})
+    report_page = reviewer.get(f"{servers['a']}/bao-cao/{servers['commune']}/2026-Q2/")
+    seen = re.search(r'name="version" value="(\d+)"', report_page).group(1)  # the version the reviewer looked at
+    final, html = reviewer.post(f"{servers['a']}/bao-cao/{servers['commune']}/2026-Q2/duyet/", {"version": seen})
     assert "Đã phê duyệt báo cáo." in html
 
     assert "87,00 %" in leader.get(dashboard)  # the other process's cache knew at once
