@@ -9,7 +9,7 @@ from e2e.conftest import shot
 from indicators import jobs
 from indicators.models import ImportJob
 from indicators.testing import make_period
-from indicators.tests.test_hostile_files import HEADER, GOOD_ROW, sheet_xml, xlsx
+from indicators.tests.test_hostile_files import GOOD_ROW, HEADER, sheet_xml, xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
