@@ -372,3 +372,73 @@ def test_the_bulk_writer_checks_figures_it_is_handed_unless_check_figure_passed_
         user=editor, changes=[change(good.figures, checked=good)], base_versions={}, source="import", reason="x"
     )
     assert written == 1 and ReportValue.objects.get().numerator == 9
+
+
+# The status services in every state: (who acts, the answer). "ok" moves the report on (and its
+# version); any other answer is a refusal whose words are checked, and nothing moves.
+STATUS_ANSWERS = {
+    "submit": {  # by the district's officer
+        "draft": "ok",
+        "returned": "ok",
+        "submitted": "đang chờ thẩm định",
+        "approved": "đã được phê duyệt",
+        "closed": "đã khóa sổ",
+        "out_of_scope": "nằm ngoài các đơn vị bạn được nhập liệu",
+    },
+    "approve": {  # by the province's reviewer
+        "draft": "cần báo cáo ở trạng thái đã gửi",
+        "returned": "cần báo cáo ở trạng thái đã gửi",
+        "submitted": "ok",
+        "approved": "cần báo cáo ở trạng thái đã gửi",
+        "closed": "cần báo cáo ở trạng thái đã gửi",
+        "out_of_scope": "ok",  # the province's reviewer reviews district B too
+    },
+    "return": {
+        "draft": "cần báo cáo ở trạng thái đã gửi",
+        "returned": "cần báo cáo ở trạng thái đã gửi",
+        "submitted": "ok",
+        "approved": "cần báo cáo ở trạng thái đã gửi",
+        "closed": "cần báo cáo ở trạng thái đã gửi",
+        "out_of_scope": "ok",
+    },
+    "reopen": {
+        "draft": "cần báo cáo ở trạng thái đã phê duyệt",
+        "returned": "cần báo cáo ở trạng thái đã phê duyệt",
+        "submitted": "cần báo cáo ở trạng thái đã phê duyệt",
+        "approved": "ok",
+        "closed": "cần báo cáo ở trạng thái đã phê duyệt",
+        "out_of_scope": "cần báo cáo ở trạng thái đã phê duyệt",
+    },
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("step", list(STATUS_ANSWERS))
+def test_every_status_service_gives_the_documented_answer_in_every_state(step, state, tree, editor, reviewer):
+    report = _report(tree, state)
+    if state == "out_of_scope" and step in ("approve", "return"):
+        report.status = "submitted"  # district B's submitted report: the province reviews it
+        report.save()
+    before = (report.status, report.version)
+    ontime = Indicator.objects.get(code="TTHC_ONTIME")
+    calls = {
+        "submit": lambda: services.report_submit(
+            report=report, user=editor, indicators=[ontime], seen_version=seen(report)
+        ),
+        "approve": lambda: services.report_approve(report=report, user=reviewer, seen_version=seen(report)),
+        "return": lambda: services.report_return(
+            report=report, user=reviewer, reason="Thiếu số liệu", seen_version=seen(report)
+        ),
+        "reopen": lambda: services.report_reopen(
+            report=report, user=reviewer, reason="Sửa theo thanh tra", seen_version=seen(report)
+        ),
+    }
+    expected = STATUS_ANSWERS[step][state]
+    if expected == "ok":
+        moved = calls[step]()
+        assert (moved.status, moved.version) != before and moved.version == before[1] + 1
+    else:
+        with pytest.raises(services.Refused, match=expected):
+            calls[step]()
+        report.refresh_from_db()
+        assert (report.status, report.version) == before
