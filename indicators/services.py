@@ -476,7 +476,7 @@ def report_submit(
     if missing:
         raise Refused(
             _("Fill every indicator before submitting. Missing: %(codes)s.")
-            % {"codes": ", ".join(i.code for i in missing)}
+            % {"codes": "; ".join(f"{i.name} ({i.code})" for i in missing)}
         )
     unconfirmed = _unconfirmed_outliers(report)
     if unconfirmed:

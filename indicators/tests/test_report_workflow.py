@@ -46,7 +46,8 @@ def test_an_editor_submits_a_complete_draft(tree, editor, period):
 
 def test_an_incomplete_report_cannot_be_submitted_and_the_missing_are_named(tree, editor, period):
     report = make_report(tree["commune_a1"], period, TTHC_ONTIME=(9, 10))
-    with pytest.raises(services.Refused, match="Fill every indicator.*TTHC_ONLINE"):
+    # Named as the officer reads them (the catalogue's name), the code beside it.
+    with pytest.raises(services.Refused, match=r"Fill every indicator.*Dossiers filed online.*\(TTHC_ONLINE\)"):
         _submit(report, editor)
 
 
@@ -182,3 +183,12 @@ def test_an_outsider_gets_404_for_another_districts_report(client, tree, outside
         ).status_code
         == 404
     )
+
+
+def test_a_reviewer_reaches_a_districts_communes_from_the_provinces_list_by_clicking(client, tree, reviewer, period):
+    client.force_login(reviewer)
+    province = client.get(reverse("indicators:reports"), {"ky": period.code, "don_vi": tree["province"].pk})
+    link = f'href="{reverse("indicators:reports")}?ky={period.code}&amp;don_vi={tree["district_a"].pk}"'
+    assert link in province.content.decode()  # the district's name leads to its communes
+    district = client.get(reverse("indicators:reports"), {"ky": period.code, "don_vi": tree["district_a"].pk})
+    assert "Thị trấn Tân Hiệp" in district.content.decode()
