@@ -45,9 +45,18 @@ def test_an_officer_enters_a_communes_figures_fixes_a_mistake_and_submits(page_f
     ontime = Indicator.objects.get(code="TTHC_ONTIME").pk
     page.fill(f"#n_{ontime}", "12")  # more on-time dossiers than dossiers: a mistake
     row = page.locator("#row-TTHC_ONTIME")
-    assert row.locator("output").inner_text() == "120,00"  # the percentage follows the typing
+    # Said at once, before saving, instead of a percentage over 100:
+    assert row.locator("output").inner_text() == "—"
+    assert row.locator("[data-role=hint]").inner_text() == "Tử số lớn hơn mẫu số."
+    page.fill(f"#d_{ontime}", "1.234")  # a thousand, or one point two three four?
+    assert "Có thể là số nghìn hoặc số thập phân" in row.locator("[data-role=hint]").inner_text()
+    page.fill(f"#d_{ontime}", "10")
     page.click("button[value=save]")
     assert "Tử số (12) không được lớn hơn mẫu số (10)." in row.inner_text()
+    summary = page.locator("#error-summary")  # a summary at the top, each refused row linked
+    assert "1 dòng chưa được lưu" in summary.inner_text()
+    assert summary.evaluate("e => e === document.activeElement")
+    summary.locator("a[href='#row-TTHC_ONTIME']").click()
     assert page.input_value(f"#n_{ontime}") == "12"  # the typing is still there
 
     page.fill(f"#n_{ontime}", "9")

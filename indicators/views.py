@@ -62,12 +62,20 @@ def _entry_context(request, unit, period, report, data=None, result=None):
     indicators = selectors.indicators_for(unit)
     targets = targets_for(units=[unit], indicators=indicators, year=period.year)
     refusal = services.edit_refusal(user=request.user, unit=unit, period=period, report=report)
+    groups = selectors.report_entry_rows(unit=unit, period=period, report=report, targets=targets)
     return {
         "page": "reports",
         "unit": unit,
         "period": period,
         "report": report,
-        "groups": selectors.report_entry_rows(unit=unit, period=period, report=report, targets=targets),
+        "groups": groups,
+        # After a refused save: each refused row, in page order, linked to where it is.
+        "error_summary": [
+            (row.indicator, [message for _field, message in result.errors[row.indicator.pk]])
+            for _label, rows in groups
+            for row in rows
+            if result and row.indicator.pk in result.errors
+        ],
         "refusal": refusal,
         "typed": data.rows if data else None,
         "result": result,

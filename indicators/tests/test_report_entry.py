@@ -144,7 +144,9 @@ def test_a_far_off_value_is_a_warning_confirmed_with_a_comment(client, tree, edi
     )
     report.refresh_from_db()
     assert (
-        services.report_submit(report=report, seen_version=seen(report), user=editor, indicators=[ind["SATISFACTION"]]).status
+        services.report_submit(
+            report=report, seen_version=seen(report), user=editor, indicators=[ind["SATISFACTION"]]
+        ).status
         == ReportStatus.SUBMITTED
     )
     assert indicators_for(unit)
@@ -194,3 +196,24 @@ def test_the_district_officers_list_shows_status_late_flag_and_missing_units(cli
     assert "Quý II/2025 — Huyện Châu Thành và 2 đơn vị trực thuộc" in html
     assert html.count("trễ hạn</span>") == 2  # the late commune, and the district that never reported
     assert "Đã gửi" in html and "Đã phê duyệt" in html and "Chưa thực hiện" in html
+
+
+def test_a_refused_save_lists_each_refused_row_at_the_top_linked_to_it(client, tree, editor, period, ind):
+    client.force_login(editor)
+    html = _post(
+        client, tree["commune_a1"], period,
+        {f"n_{ind['TTHC_ONTIME'].pk}": "12", f"d_{ind['TTHC_ONTIME'].pk}": "10", f"v_{ind['SATISFACTION'].pk}": "abc"},
+    ).content.decode()  # fmt: skip
+    summary = html[html.index('id="error-summary"') : html.index('id="entry-form"')]
+    assert "2 dòng chưa được lưu" in summary
+    assert 'href="#row-TTHC_ONTIME"' in summary and "Tử số (12) không được lớn hơn mẫu số (10)." in summary
+    assert 'href="#row-SATISFACTION"' in summary
+
+
+def test_the_review_panel_comes_before_the_figures(client, tree, reviewer, period):
+    from indicators.testing import make_report
+
+    make_report(tree["commune_a1"], period, "submitted", TTHC_ONTIME=(9, 10))
+    client.force_login(reviewer)
+    html = client.get(_url(tree["commune_a1"], period)).content.decode()
+    assert html.index('id="h-review"') < html.index('id="entry-form"') < html.index('id="row-TTHC_ONTIME"')
