@@ -10,15 +10,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
+from openpyxl.styles import PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicators import services
 from indicators.models import Indicator, IndicatorKind, Report, ReportingPeriod, ReportValue
 from indicators.services import edit_refusal
 from indicators.validation import check_figure
 from parc.lib.periods import parse_period_code
-from parc.lib.spreadsheets import Sheet, cell_text
+from parc.lib.spreadsheets import Sheet, cell_text, normalise_header
 from parc.lib.xlsx import workbook_bytes, write_table
 from units import scoping
 from units.models import AdministrativeUnit
@@ -26,7 +30,47 @@ from units.models import AdministrativeUnit
 KEY_COLUMNS = ["unit_code", "period", "indicator_code"]
 FIGURE_COLUMNS = ["numerator", "denominator", "value", "comment"]
 REQUIRED_COLUMNS = KEY_COLUMNS + ["numerator", "denominator", "value"]
-READ_COLUMNS = KEY_COLUMNS + FIGURE_COLUMNS  # the rest (names, targets: help for the person) is not read
+# What the template's header row says, in the interface's language; an import reads either
+# language's words or the codes themselves (unit_code …), whatever the uploader's language.
+COLUMN_LABELS = {
+    "unit_code": _lazy("Unit code"),
+    "unit_name": _lazy("Unit"),
+    "period": _lazy("Quarter"),
+    "indicator_code": _lazy("Indicator code"),
+    "indicator_name": _lazy("Indicator"),
+    "numerator": _lazy("Numerator"),
+    "denominator": _lazy("Denominator"),
+    "value": _lazy("Value"),
+    "comment": _lazy("Comment"),
+    "numerator_label": _lazy("Numerator counts"),
+    "denominator_label": _lazy("Denominator counts"),
+    "target": _lazy("Target"),
+    "last_quarter": _lazy("Last quarter"),
+}
+
+
+def header_aliases() -> dict[str, str]:
+    """Normalised header → the column it names: the codes, and the labels in both languages."""
+    aliases = {key: key for key in COLUMN_LABELS}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for key, label in COLUMN_LABELS.items():
+                aliases.setdefault(normalise_header(str(label)), key)
+    return aliases
+
+
+def canonical_headers(headers: Sequence[str]) -> list[str]:
+    aliases = header_aliases()
+    return [aliases.get(h, h) for h in headers]
+
+
+def read_columns() -> list[str]:
+    """The headers (codes and labels) of the columns an import reads: the others (names,
+    targets: help for the person) are not kept in memory."""
+    wanted = set(KEY_COLUMNS + FIGURE_COLUMNS)
+    return sorted(header for header, key in header_aliases().items() if key in wanted)
+
+
 TEMPLATE_COLUMNS = [
     "unit_code", "unit_name", "period", "indicator_code", "indicator_name",
     "numerator", "denominator", "value", "comment", "numerator_label", "denominator_label",
@@ -40,9 +84,15 @@ class RowError:
     row: int
     column: str
     message: str
+    unit: str = ""  # the unit and indicator the row is about, when the codes were understood
+    indicator: str = ""
 
     def as_dict(self):
-        return {"row": self.row, "column": self.column, "message": str(self.message)}
+        label = COLUMN_LABELS.get(self.column)
+        return {
+            "row": self.row, "column": self.column, "column_label": str(label) if label else self.column,
+            "message": str(self.message), "unit": self.unit, "indicator": self.indicator,
+        }  # fmt: skip
 
 
 Change = services.Change
@@ -57,10 +107,11 @@ class Plan:
     rows_read: int = 0
     bad_rows: set = field(default_factory=set)
     versions: dict = field(default_factory=dict)  # (unit id, period id) → report version seen (0: none)
+    blank: int = 0  # rows of the template left empty: nothing to do, not an error
 
     @property
     def counts(self):
-        counts = {"new": 0, "changed": 0, "unchanged": 0, "errors": len(self.bad_rows)}
+        counts = {"new": 0, "changed": 0, "unchanged": 0, "errors": len(self.bad_rows), "blank": self.blank}
         for change in self.changes:
             counts[change.kind] += 1
         return counts
@@ -71,28 +122,27 @@ def check_columns(headers: Sequence[str]) -> list[RowError]:
     return [RowError(1, c, _("The column “%(column)s” is missing.") % {"column": c}) for c in missing]
 
 
-def _key_cells_merged(sheet):
+def _key_cells_merged(sheet, headers):
     """Rows whose key cells are part of a merged range (the merge leaves all but one empty)."""
-    key_columns = {sheet.headers.index(c) + 1 for c in KEY_COLUMNS if c in sheet.headers}
+    key_columns = {headers.index(c) + 1 for c in KEY_COLUMNS if c in headers}
     rows = {}
     for (r0, c0), (r1, c1) in sheet.merged:
         for column in key_columns:
             if c0 <= column <= c1:
                 for row in range(r0, r1 + 1):
-                    rows[row] = sheet.headers[column - 1]
+                    rows[row] = headers[column - 1]
     return rows
 
 
 def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = None) -> Plan:
     """Check every row of `sheet` (parc.lib.spreadsheets.Sheet) for `user`; write nothing."""
     plan = Plan(rows_read=len(sheet.rows))
-    plan.errors.extend(check_columns(sheet.headers))
+    headers = canonical_headers(sheet.headers)
+    plan.errors.extend(check_columns(headers))
     if plan.errors:
         return plan
-    merged = _key_cells_merged(sheet)
-    # Only the columns the import reads: help columns (names, targets) and any others stay out
-    # of memory (a 200,000-row file with 15 columns: ~100 MB less).
-    index = {name: sheet.headers.index(name) for name in (*KEY_COLUMNS, *FIGURE_COLUMNS) if name in sheet.headers}
+    merged = _key_cells_merged(sheet, headers)
+    index = {name: headers.index(name) for name in (*KEY_COLUMNS, *FIGURE_COLUMNS) if name in headers}
     cells = [
         (number, {name: values[i] if i < len(values) else None for name, i in index.items()})
         for number, values in sheet.rows
@@ -134,6 +184,9 @@ def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = 
         def error(column, message, _errors=row_errors, _number=number):
             _errors.append(RowError(_number, column, message))
 
+        if all(cell_text(row.get(c)) == "" for c in FIGURE_COLUMNS):
+            plan.blank += 1  # a template row left empty: nothing to import, nothing wrong
+            continue
         if number in merged:
             error(merged[number], _("Merged cells in a key column: unmerge them and repeat the value on every row."))
         unit_code, period_code, indicator_code = (cell_text(row.get(c)) for c in KEY_COLUMNS)
@@ -200,6 +253,9 @@ def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = 
             if not figure.errors and figure.is_empty:
                 error("value" if indicator.kind != IndicatorKind.RATIO else "numerator", _("The row has no figure."))
         if row_errors:
+            for row_error in row_errors:
+                row_error.unit = unit.name if unit is not None else unit_code
+                row_error.indicator = indicator.name if indicator is not None else indicator_code
             plan.errors.extend(row_errors)
             plan.bad_rows.add(number)
             continue
@@ -290,8 +346,55 @@ def template_workbook(
                 f"{target.get_comparator_display()} {target.value.normalize():f}" if target else None,
                 round(last, 2) if last is not None else None,
             ])  # fmt: skip
-    write_table(ws, TEMPLATE_COLUMNS, rows)
+    write_table(ws, [str(COLUMN_LABELS[c]) for c in TEMPLATE_COLUMNS], rows)
+    _guide(ws, [r[3] for r in rows], {i.code: i for level in by_level.values() for i in level})
     return workbook_bytes(wb)
+
+
+TO_FILL = PatternFill("solid", start_color="FFF4C2")  # the cells to fill: light yellow
+NOT_USED = PatternFill("solid", start_color="E7E7E7")  # a figure this indicator does not have
+
+
+def _guide(ws, codes, indicators):
+    """Make the template say what to fill: the cells to fill shaded and open, everything else
+    locked (the sheet is protected without a password: it guides, it does not forbid), and each
+    figure cell checked by Excel itself as it is typed (whole counts, percentages 0–100)."""
+    column = {name: TEMPLATE_COLUMNS.index(name) + 1 for name in ("numerator", "denominator", "value", "comment")}
+    messages = {
+        "whole": (_("A whole number"), _("Type a whole number, 0 or more (no decimals).")),
+        "percent": (_("A percentage"), _("Type a percentage between 0 and 100 (decimal comma allowed).")),
+        "number": (_("A number"), _("Type a number, 0 or more.")),
+    }
+    checks = {}
+    for key, (title, text) in messages.items():
+        kind, operator, low, high = {
+            "whole": ("whole", "greaterThanOrEqual", "0", None),
+            "percent": ("decimal", "between", "0", "100"),
+            "number": ("decimal", "greaterThanOrEqual", "0", None),
+        }[key]
+        check = DataValidation(type=kind, operator=operator, formula1=low, formula2=high, allow_blank=True)
+        check.error, check.errorTitle, check.showErrorMessage = text, title, True
+        check.prompt, check.promptTitle, check.showInputMessage = text, title, True
+        checks[key] = check
+        ws.add_data_validation(check)
+    for number, code in enumerate(codes, start=2):
+        indicator = indicators[code]
+        if indicator.is_ratio:
+            open_cells, closed = ("numerator", "denominator"), ("value",)
+            check = "whole"
+        else:
+            open_cells, closed = ("value",), ("numerator", "denominator")
+            check = {IndicatorKind.PERCENT: "percent", IndicatorKind.COUNT: "whole"}.get(indicator.kind, "number")
+        for name in open_cells:
+            cell = ws.cell(row=number, column=column[name])
+            cell.fill, cell.protection = TO_FILL, Protection(locked=False)
+            checks[check].add(cell.coordinate)
+        for name in closed:
+            ws.cell(row=number, column=column[name]).fill = NOT_USED
+        ws.cell(row=number, column=column["comment"]).protection = Protection(locked=False)
+    ws.protection.sheet = True
+    # What stays allowed on the protected sheet: widening columns, sorting and filtering.
+    ws.protection.formatColumns = ws.protection.formatRows = ws.protection.sort = ws.protection.autoFilter = False
 
 
 def rejected_workbook(*, sheet: Sheet, errors: Sequence[Mapping]) -> bytes:

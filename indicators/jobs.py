@@ -200,7 +200,7 @@ def _describe(figures):
 
 def _load(job):
     with job.file.open("rb") as fh:
-        return open_sheet(fh, job.filename, sheet=job.sheet or None, columns=imports.READ_COLUMNS)
+        return open_sheet(fh, job.filename, sheet=job.sheet or None, columns=imports.read_columns())
 
 
 def _ready(job, plan):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -155,7 +156,9 @@ def evidence_download(request, pk):
 
 def _import_forms(request, data=None, files=None):
     units = scoping.units_editable_by(request.user).filter(kind="committee").order_by("path")
-    periods = list(ReportingPeriod.objects.order_by("-year", "-kind")[:8])
+    # Every quarter that has begun, newest first: an officer may still owe an old one; the
+    # quarters of next year (opened ahead) have nothing to report yet.
+    periods = list(ReportingPeriod.objects.filter(start__lte=timezone.localdate()).order_by("-year", "-kind"))
     current = selectors.current_period()
     template_form = TemplateForm(
         request.GET if "don_vi" in request.GET else None,
@@ -188,9 +191,11 @@ def import_page(request):
 
 @require_GET
 def import_template(request):
-    template_form, _upload = _import_forms(request)
-    if not template_form.is_valid():
-        raise Http404
+    template_form, upload_form = _import_forms(request)
+    if not template_form.is_valid():  # the page again, saying which choice is wrong
+        ctx = {"page": "import", "template_form": template_form, "upload_form": upload_form,
+               "recent": ImportJob.objects.filter(user=request.user)[:10]}  # fmt: skip
+        return render(request, "indicators/import.html", ctx, status=400)
     unit = template_form.cleaned_data["don_vi"]
     period = selectors.period_by_code(template_form.cleaned_data["ky"])
     units = selectors.reporting_units(unit=unit, period=period)

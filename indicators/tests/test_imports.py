@@ -78,10 +78,12 @@ def test_a_downloaded_template_filled_and_uploaded_round_trips(client, tree, edi
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb.active
     headers = [c.value for c in ws[1]]
-    assert headers[:5] == ["unit_code", "unit_name", "period", "indicator_code", "indicator_name"]
+    # Headers in the officer's language; the import reads them (or the codes) back.
+    assert headers[:9] == ["Mã đơn vị", "Đơn vị", "Quý", "Mã chỉ số", "Chỉ số", "Tử số", "Mẫu số", "Giá trị", "Ghi chú"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert {row[0] for row in rows} == {"991", "99101", "99103"}
-    col = {name: i for i, name in enumerate(headers)}
+    col = {name: i for i, name in enumerate(["indicator_code" if h == "Mã chỉ số" else h for h in headers])}
+    col |= {"numerator": col["Tử số"], "denominator": col["Mẫu số"], "value": col["Giá trị"]}
     for row in ws.iter_rows(min_row=2):
         code = row[col["indicator_code"]].value
         indicator = Indicator.objects.get(code=code)
@@ -136,7 +138,7 @@ def test_the_preview_says_new_changed_and_unchanged_with_old_and_new(tree, edito
     jobs.work(once=True)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY
-    assert job.counts == {"new": 1, "changed": 1, "unchanged": 1, "errors": 0}
+    assert job.counts == {"new": 1, "changed": 1, "unchanged": 1, "errors": 0, "blank": 0}
     changed = next(c for c in job.preview if c["kind"] == "changed")
     assert (changed["old"], changed["new"]) == ("8 / 10", "9 / 10")
     assert ReportValue.objects.get(indicator__code="TTHC_ONTIME").numerator == 8  # nothing written before confirming
@@ -323,3 +325,61 @@ def test_a_job_is_seen_only_by_its_owner(client, tree, editor, outsider, period)
     client.force_login(editor)
     page = client.get(reverse("indicators:import-job", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page  # waiting: the page follows the progress
+
+
+def test_the_template_shades_what_to_fill_locks_the_rest_and_checks_figures_as_typed(client, tree, editor, period):
+    client.force_login(editor)
+    r = client.get(reverse("indicators:import-template"), {"don_vi": tree["district_a"].pk, "ky": period.code})
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = {(row[0].value, row[3].value): row for row in ws.iter_rows(min_row=2)}
+    ratio, percent = rows[("99101", "TTHC_ONTIME")], rows[("99101", "SATISFACTION")]
+    numerator, value = 5, 7  # 0-based: Tử số, Giá trị
+    assert ratio[numerator].fill.start_color.rgb.endswith("FFF4C2") and not ratio[numerator].protection.locked
+    assert ratio[value].protection.locked and ratio[value].fill.start_color.rgb.endswith("E7E7E7")
+    assert not percent[value].protection.locked and ratio[0].protection.locked  # key columns stay locked
+    assert ws.protection.sheet
+    checks = {(dv.type, dv.formula1, dv.formula2): str(dv.sqref).split() for dv in ws.data_validations.dataValidation}
+    assert ratio[numerator].coordinate in checks[("whole", "0", None)]  # whole counts
+    assert percent[value].coordinate in checks[("decimal", "0", "100")]  # 0–100, checked by Excel as it is typed
+
+
+def test_rows_of_the_template_left_empty_are_not_errors(client, tree, editor, period):
+    client.force_login(editor)
+    r = client.get(reverse("indicators:import-template"), {"don_vi": tree["district_a"].pk, "ky": period.code})
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.active
+    filled = 0
+    for row in ws.iter_rows(min_row=2):
+        if row[3].value == "TTHC_ONTIME":  # the officer fills one indicator for each unit, nothing else
+            row[5].value, row[6].value = 9, 10
+            filled += 1
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    job = jobs.job_create(user=editor, upload=SimpleUploadedFile("mau.xlsx", buffer.getvalue()))
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY and not job.errors
+    assert job.counts["new"] == filled == 3 and job.counts["blank"] == ws.max_row - 1 - filled
+    assert job.can_confirm
+
+
+def test_a_template_can_be_had_for_any_begun_quarter_and_a_wrong_choice_is_said(client, tree, editor):
+    old = make_period(2024, "Q1", closes=datetime.date(2024, 3, 30))
+    future = make_period(datetime.date.today().year + 1, "Q4")
+    client.force_login(editor)
+    page = client.get(reverse("indicators:import")).content.decode()
+    assert f'value="{old.code}"' in page and f'value="{future.code}"' not in page
+    r = client.get(reverse("indicators:import-template"), {"don_vi": tree["district_a"].pk, "ky": old.code})
+    assert r.status_code == 200
+    r = client.get(reverse("indicators:import-template"), {"don_vi": tree["district_a"].pk, "ky": future.code})
+    assert r.status_code == 400 and "is-invalid" in r.content.decode()  # the form again, the choice marked
+
+
+def test_an_error_names_the_unit_the_indicator_and_the_column_as_the_officer_reads_them(client, tree, editor, period):
+    job = _run(editor, _xlsx([["99101", "2026-Q2", "TTHC_ONTIME", 12, 10, None, None]]))
+    error = job.errors[0]
+    assert (error["unit"], error["column_label"]) == ("Thị trấn Tân Hiệp", "Tử số")
+    assert error["indicator"] == Indicator.objects.get(code="TTHC_ONTIME").name_vi
+    client.force_login(editor)
+    page = client.get(reverse("indicators:import-job", args=[job.pk])).content.decode()
+    assert "<td>Thị trấn Tân Hiệp</td>" in page and "<td>Tử số</td>" in page
