@@ -82,7 +82,10 @@ class ReportValueAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        report, indicator = cleaned.get("report"), cleaned.get("indicator")
+        if self.instance.pk:  # a figure stays where it is: its report and indicator are shown read-only
+            report, indicator = self.instance.report, self.instance.indicator
+        else:
+            report, indicator = cleaned.get("report"), cleaned.get("indicator")
         if self.errors or not (report and indicator):
             return cleaned
         seen = {f: cleaned.get(f"seen_{f}") or None for f in ("numerator", "denominator", "value")}
@@ -121,6 +124,8 @@ class ReportValueAdminForm(forms.ModelForm):
             self.written = (
                 ReportValue.objects.filter(report=result.report, indicator=indicator).first() if result.report else None
             )
+            if self.written is None:  # nothing typed for a figure that did not exist: nothing to save
+                raise forms.ValidationError(_("Enter the figure."))
         return cleaned
 
     def reason(self):
@@ -155,6 +160,11 @@ class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request._parc_revert = True
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Changing a figure's report or indicator would copy it over another report's figure
+        # without that report's version being checked: a figure is deleted and added instead.
+        return ["report", "indicator"] if obj is not None else []
 
     def _refusal(self, request, obj):
         report = obj.report

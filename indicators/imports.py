@@ -6,6 +6,7 @@ same rules as the entry form: scope, locks (approved, submitted, closed), figure
 write is in batches, with history rows saying "imported from <file>".
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -123,14 +124,18 @@ def check_columns(headers: Sequence[str]) -> list[RowError]:
 
 
 def _key_cells_merged(sheet, headers):
-    """Rows whose key cells are part of a merged range (the merge leaves all but one empty)."""
+    """Rows whose key cells are part of a merged range (the merge leaves all but one empty).
+    Only the sheet's own rows are visited: a range reaching row 1,048,576 costs what the rows
+    it covers cost, not a million steps (the reader already refused more than 10,000 ranges)."""
     key_columns = {headers.index(c) + 1 for c in KEY_COLUMNS if c in headers}
+    numbers = [number for number, _values in sheet.rows]  # ascending, as the sheet numbers them
     rows = {}
     for (r0, c0), (r1, c1) in sheet.merged:
-        for column in key_columns:
-            if c0 <= column <= c1:
-                for row in range(r0, r1 + 1):
-                    rows[row] = headers[column - 1]
+        touched = [column for column in key_columns if c0 <= column <= c1]
+        if not touched:
+            continue
+        for number in numbers[bisect_left(numbers, r0) : bisect_right(numbers, r1)]:
+            rows[number] = headers[touched[0] - 1]
     return rows
 
 

@@ -71,9 +71,10 @@ def _enqueue(job):
 def job_confirm(*, job: ImportJob, user) -> bool:
     """The user saw the preview and wants the rows written."""
     with transaction.atomic():
-        updated = ImportJob.objects.filter(pk=job.pk, user=user, status=ImportJob.Status.READY).update(
-            status=ImportJob.Status.CONFIRMED, message=""
-        )
+        ready = ImportJob.objects.filter(pk=job.pk, user=user, status=ImportJob.Status.READY)
+        if not job.partial:
+            ready = ready.filter(errors=[])  # a file with errors is written only rows-that-pass, if asked
+        updated = ready.update(status=ImportJob.Status.CONFIRMED, message="", updated_at=timezone.now())
         if updated:
             _enqueue(job)
     return bool(updated)
@@ -152,12 +153,12 @@ def recover_stale(*, now=None) -> dict:
                     "than the server allows) and did not finish after %(tries)s tries. Nothing was written: "
                     "upload the file again, or split it into smaller files."
                 ) % {"tries": job.attempts}
-            if same.update(status=ImportJob.Status.FAILED, message=message):
+            if same.update(status=ImportJob.Status.FAILED, message=message, updated_at=now):
                 done["failed"] += 1
                 log.warning("import job %s failed after %s silent attempts", job.pk, job.attempts)
             continue
         with transaction.atomic():
-            if same.update(status=WAITING_AGAIN[job.status]):
+            if same.update(status=WAITING_AGAIN[job.status], updated_at=now):
                 _enqueue(job)
                 done["requeued"] += 1
                 log.warning("import job %s was running on %s and went silent: queued again", job.pk, job.worker)

@@ -162,6 +162,12 @@ def report_values_write(
         if raw is DELETE:
             checked[indicator_id] = DELETE
             continue
+        indicator = by_id[indicator_id]
+        if not indicator.active or not indicator.applies_to(unit.level):
+            result.errors[indicator_id] = [
+                ("indicator", _("Units of this level do not report %(code)s.") % {"code": indicator.code})
+            ]
+            continue
         figure = check_figure(by_id[indicator_id], **{k: raw.get(k) for k in (*FIGURE_FIELDS, "comment")})
         if figure.errors:
             result.errors[indicator_id] = figure.errors
@@ -375,7 +381,9 @@ def report_values_write_many(
                 )
             if figure.errors:
                 raise WriteRefused(change.row, figure.errors[0][1])
-        missing = [(u, p) for u, p in pairs if (u, p) not in reports]
+        # Sorted: two imports creating the same new reports insert them in the same order, so
+        # the second waits for the first instead of deadlocking.
+        missing = sorted((u, p) for u, p in pairs if (u, p) not in reports)
         if missing:
             try:
                 with transaction.atomic():
@@ -633,6 +641,10 @@ def report_entry_save(
     )  # fmt: skip
     if not result.ok:
         return result
+    # The version the officer has seen: the one their own save made (if nobody saved in between),
+    # plus one per document they attached — taken from the writes themselves, not read again,
+    # so a save by someone else a moment later is not submitted under this officer's name.
+    seen = result.report.version if result.report is not None and result.base_matched else data.version
     for indicator in indicators:
         upload = data.files.get(indicator.pk)
         if upload is None:
@@ -644,17 +656,14 @@ def report_entry_save(
             continue
         try:
             evidence_add(report=result.report, indicator=indicator, user=user, upload=upload)
+            if seen is not None:
+                seen += 1
         except Refused as exc:
             result.errors.setdefault(indicator.pk, []).append(("evidence", str(exc)))
     if result.ok and data.action == "submit":
         if result.report is None:
             result.refused = _("Enter the figures before submitting.")
         else:
-            # The officer saw what they typed over the version they loaded; when someone saved
-            # between (their figures merged in), the officer has not seen those: submitting then
-            # is refused with who saved, and the page shows the merged report.
-            result.report.refresh_from_db()
-            seen = result.report.version if result.base_matched else data.version
             try:
                 report_submit(report=result.report, user=user, indicators=indicators, seen_version=seen)
             except Refused as exc:

@@ -108,6 +108,19 @@ def xlsx(sheet=None, strings=None):
     return buffer.getvalue()
 
 
+def with_merges(*refs):
+    merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in refs)
+    return sheet_xml([HEADER, GOOD_ROW]).replace("</sheetData>", f"</sheetData><mergeCells>{merges}</mergeCells>")
+
+
+def xlsx_with_part(name, content):
+    """A sound xlsx plus one more part (python-calamine follows relationships to any name)."""
+    buffer = io.BytesIO(xlsx())
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 def lying_sizes():
     """A zip whose directory says the sheet unpacks to 100 bytes; it unpacks to 5 MB."""
     big = sheet_xml([HEADER, *[GOOD_ROW] * 40_000])
@@ -166,6 +179,31 @@ CORPUS = [
         "a.xlsx",
         lambda: xlsx(sheet=sheet_xml([HEADER], extra_cells="<row r = '2'><c r = 'XFD2'><v>1</v></c></row>")),
         "ngoài cột",
+    ),
+    (
+        "10,001 merged ranges",
+        "a.xlsx",
+        lambda: xlsx(sheet=with_merges(*[f"A{i}:C{i + 1}" for i in range(2, 20_004, 2)])),
+        "vùng ô gộp",
+    ),
+    ("a merge to the last row", "a.xlsx", lambda: xlsx(sheet=with_merges("A2:C1048576")), "nhiều hơn 200.000 dòng"),
+    (
+        "far cell in lower case",
+        "a.xlsx",
+        lambda: xlsx(sheet=sheet_xml([HEADER], extra_cells='<row r="2"><c r="xfd2"><v>1</v></c></row>')),
+        "ngoài cột",
+    ),
+    (
+        "a row of unnamed cells",
+        "a.xlsx",
+        lambda: xlsx(sheet=sheet_xml([HEADER], extra_cells="<row>" + "<c><v>1</v></c>" * 60 + "</row>")),
+        "ngoài cột",
+    ),
+    (
+        "shared strings under another name",
+        "a.xlsx",
+        lambda: xlsx_with_part("xl/Strings.xml", shared_strings_xml(2147483647, 2147483647)),
+        "đoạn văn bản",
     ),
     (
         "far row",

@@ -38,3 +38,30 @@ def test_the_admin_checks_figures_like_the_form_and_keeps_history(client, tree, 
     )
     assert r.status_code == 302
     assert ReportValue.history.filter(id=value.pk).first().history_user == staff
+
+
+def test_adding_a_figure_with_nothing_typed_says_so(client, tree, staff):
+    from indicators.models import Indicator
+
+    period = make_period(2026, "Q2", closes=datetime.date(2099, 12, 31))
+    report = make_report(tree["commune_a1"], period, "draft")
+    client.force_login(staff)
+    ontime = Indicator.objects.get(code="TTHC_ONTIME")
+    r = client.post(reverse("admin:indicators_reportvalue_add"), {"report": report.pk, "indicator": ontime.pk})
+    assert r.status_code == 200 and not ReportValue.objects.exists()
+
+
+def test_a_figure_cannot_be_moved_to_another_report_in_the_admin(client, tree, staff):
+    period = make_period(2026, "Q2", closes=datetime.date(2099, 12, 31))
+    a = make_report(tree["commune_a1"], period, "draft", TTHC_ONTIME=(9, 10))
+    b = make_report(tree["commune_a2"], period, "draft", TTHC_ONTIME=(5, 10))
+    value = a.values.get()
+    client.force_login(staff)
+    url = reverse("admin:indicators_reportvalue_change", args=[value.pk])
+    page = entry_form(client, url)
+    r = client.post(
+        url, {**page, "report": b.pk, "indicator": value.indicator_id, "numerator": "1", "denominator": "10"}
+    )
+    assert r.status_code == 302
+    assert b.values.get().numerator == 5  # the other report's figure is untouched …
+    assert a.values.get().numerator == 1  # … the change went to the figure that was opened

@@ -147,7 +147,7 @@ def test_every_write_path_gives_the_documented_answer_in_every_state(path, state
     written = state in ("draft", "returned") or (state == "closed" and admin)
     if state == "out_of_scope":
         written = False
-        expected = {"form": 404, "import": ImportJob.Status.FAILED}.get(path, 302)
+        expected = {"form": 404, "import": ImportJob.Status.READY}.get(path, 302)  # import: refused rows
         assert answer == expected
         if path == "import":
             # the same answer as a code that does not exist: nothing said about other districts
@@ -155,7 +155,9 @@ def test_every_write_path_gives_the_documented_answer_in_every_state(path, state
     elif written:
         assert answer in (302, ImportJob.Status.DONE), text[:2000]
     else:
-        assert answer in (200, 403, ImportJob.Status.FAILED), answer
+        # the form and the admin re-show the page or answer 403; an import's preview keeps the
+        # refusal beside its row and cannot be confirmed
+        assert answer in (200, 403, ImportJob.Status.FAILED, ImportJob.Status.READY), answer
         if not admin:
             assert REFUSAL[state] in text
     if written:
@@ -442,3 +444,30 @@ def test_every_status_service_gives_the_documented_answer_in_every_state(step, s
             calls[step]()
         report.refresh_from_db()
         assert (report.status, report.version) == before
+
+
+def test_a_figure_of_an_indicator_the_units_level_does_not_report_is_refused_by_the_writer(tree, editor):
+    period = make_period(2026, "Q2", closes=OPEN)
+    not_for_communes = Indicator.objects.filter(for_commune=False).first()
+    inactive = Indicator.objects.get(code="INITIATIVES")
+    inactive.active = False
+    inactive.save()
+    result = services.report_values_write(
+        user=editor, unit=tree["commune_a1"], period=period,
+        changes={not_for_communes.pk: {"value": "5", "numerator": "5", "denominator": "5"}, inactive.pk: {"value": "1"}},
+        indicators=[not_for_communes, inactive], base_version=0, source="admin",
+    )  # fmt: skip
+    assert set(result.errors) == {not_for_communes.pk, inactive.pk} and not ReportValue.objects.exists()
+
+
+def test_a_preview_with_errors_cannot_be_confirmed_unless_the_valid_rows_were_asked_for(tree, editor):
+    make_period(2026, "Q2", closes=OPEN)
+    upload = SimpleUploadedFile("q.csv", b"unit_code;period;indicator_code;numerator;denominator;value;comment\n"
+                                b"99101;2026-Q2;TTHC_ONTIME;12;10;;\n99101;2026-Q2;TTHC_ONLINE;1;10;;\n")  # fmt: skip
+    job = jobs.job_create(user=editor, upload=upload)
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY and job.errors
+    assert not jobs.job_confirm(job=job, user=editor)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.READY

@@ -3,13 +3,15 @@
 `python -m parc.lib.sheetguard IN OUT KIND SHEET LIMITS` runs in a fresh interpreter (no
 Django, no database connection) under resource limits the parent sets (address space and CPU
 time, parc.lib.spreadsheets.read_in_child). It first streams through the file without building
-anything — for xlsx, every XML part of the zip, read through zipfile (which never reads past a
-part's declared size, so a zip lying about its sizes ends in a CRC error), with expat:
+anything — for xlsx, every part of the zip whatever its name, read through zipfile (which never
+reads past a part's declared size, so a zip lying about its sizes ends in a CRC error), with
+regular expressions over the bytes:
 
 - a DOCTYPE anywhere is refused (external entities, "billion laughs"): xlsx never has one;
 - each worksheet's declared extent (<dimension ref="A1:XFD150000">) and its actual extent (the
-  furthest <c r="…"> and <row r="…">), the number of rows, columns and cells, are checked
-  against the limits, and the scan stops at the first one over;
+  furthest <c r="…"> and <row r="…">, in either case of letters; the merged ranges), the number
+  of rows, cells and merged ranges, and each row's width counted cell by cell (cells need not
+  name their column), are checked against the limits, and the scan stops at the first one over;
 - the shared strings' declared count (uniqueCount="2147483647") and the actual <si> count;
 - the parts' declared unpacked size against the file's size (a zip bomb).
 
@@ -23,11 +25,10 @@ import pickle
 import re
 import sys
 import zipfile
-from xml.parsers import expat
 
 CHUNK = 64 * 1024
 UNPACKED_RATIO = 100  # unpacked / packed; real xlsx files are around 5–15
-_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+_REF = re.compile(r"^\$?([A-Za-z]{1,4})\$?([0-9]{1,9})$")
 
 
 class Refused(Exception):
@@ -39,7 +40,7 @@ class Refused(Exception):
 
 def _column_number(letters):
     number = 0
-    for letter in letters:
+    for letter in letters.upper():
         number = number * 26 + (ord(letter) - 64)
     return number
 
@@ -50,65 +51,6 @@ def _cell(ref):
     if not match:
         return None
     return int(match.group(2)), _column_number(match.group(1))
-
-
-class _PartScan:
-    """Handlers for one XML part: checks as elements stream by."""
-
-    def __init__(self, part, limits):
-        self.part = part
-        self.limits = limits
-        self.rows = 0
-        self.cells = 0
-        self.strings = 0
-        self.is_sheet = part.startswith("xl/worksheets/")
-        self.is_strings = part == "xl/sharedStrings.xml"
-
-    def doctype(self, *args):
-        raise Refused("doctype")
-
-    def entity(self, *args):
-        raise Refused("doctype")
-
-    def start(self, name, attrs):
-        name = name.rpartition(":")[2]
-        limits = self.limits
-        if self.is_sheet:
-            if name == "c":
-                self.cells += 1
-                if self.cells > limits["cells"]:
-                    raise Refused("cells", limit=limits["cells"])
-                cell = _cell(attrs.get("r"))
-                if cell:
-                    self._extent(*cell)
-            elif name == "row":
-                self.rows += 1
-                if self.rows > limits["rows"] + 1:
-                    raise Refused("rows", limit=limits["rows"])
-                number = attrs.get("r", "")
-                if number.isdigit():
-                    self._extent(int(number), 1)
-            elif name == "dimension":
-                ref = attrs.get("ref", "")
-                last = _cell(ref.rpartition(":")[2])
-                if last:
-                    self._extent(*last)
-        elif self.is_strings:
-            if name == "sst":
-                for key in ("uniqueCount", "count"):
-                    declared = attrs.get(key, "0")
-                    if not declared.isdigit() or int(declared) > limits["strings"]:
-                        raise Refused("strings", limit=limits["strings"])
-            elif name == "si":
-                self.strings += 1
-                if self.strings > limits["strings"]:
-                    raise Refused("strings", limit=limits["strings"])
-
-    def _extent(self, row, column):
-        if row > self.limits["rows"] + 1:
-            raise Refused("rows", limit=self.limits["rows"])
-        if column > self.limits["columns"]:
-            raise Refused("columns", limit=self.limits["columns"])
 
 
 def scan_xlsx(path, limits):
@@ -133,33 +75,44 @@ def scan_xlsx(path, limits):
         for info in infos:
             if info.flag_bits & 0x1:
                 raise Refused("encrypted")
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            _scan_part(archive, info, limits)
+        # Every part, whatever its name or extension: python-calamine follows the workbook's
+        # relationships to any part name (case-insensitively), so a sheet or its shared strings
+        # need not be where the conventions put them. Parts without such tags cost a scan.
+        for info in infos:
+            _scan_bulk_part(archive, info, limits)
 
 
-# Worksheets and shared strings are most of a file: they are scanned with regular expressions
-# over the unpacked bytes, a chunk at a time, counting and taking maxima with C-level calls (an
-# XML parser calling Python for every cell took 2.8 s for a national quarter of 91,000 rows;
-# this takes a fraction of it); the other parts, small, with expat. Either way a DOCTYPE or
+# Parts are scanned with regular expressions over the unpacked bytes, a chunk at a time,
+# counting and taking maxima with C-level calls (an XML parser calling Python for every cell
+# took 2.8 s for a national quarter of 91,000 rows; this takes a fraction of it). A DOCTYPE or
 # ENTITY declaration is refused: entity attacks need one, and xlsx never has one.
-# Cheap patterns on purpose: a cell reference is r="letters digits" and a row's is r="digits",
-# wherever they stand; text that happens to look like one only makes the check stricter.
-_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
-_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
-_SST = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst\s([^>]*)>")
+_P = rb"<(?:[A-Za-z_][\w.-]*:)?"  # an element name with or without its namespace prefix
+_CELL = re.compile(_P + rb"c[\s/>]")
+_ROW = re.compile(_P + rb"row[\s/>]")
+_ROW_SPLIT = re.compile(_P + rb"row(?=[\s/>])")
+_DIMENSION = re.compile(_P + rb"dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_MERGE = re.compile(_P + rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_SI = re.compile(_P + rb"si[\s/>]")
+_SST = re.compile(_P + rb"sst\s([^>]*)>")
 _COUNTS = re.compile(rb'\b(uniqueCount|count)\s*=\s*["\']([^"\']*)["\']')
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 MAX_PENDING = 1024 * 1024  # bytes without a ">": no tag or cell text of a real sheet is that long
+MAX_MERGES = 10_000  # merged ranges in one part; each is checked against the extent too
+
+
+class _Counts:
+    """What one part has shown so far."""
+
+    def __init__(self):
+        self.rows = self.cells = self.strings = self.merges = 0
+        self.cells_in_row = 0  # of the row still open at the end of the last chunk
 
 
 def _scan_bulk_part(archive, info, limits):
     """Each chunk is scanned up to its last ">" (so every tag seen is whole); the rest waits for
     the next chunk."""
-    sheet = info.filename.startswith("xl/worksheets/")
-    rows = cells = strings = 0
+    counts = _Counts()
+    xml = info.filename.lower().endswith((".xml", ".rels"))
     pending = b""
     first = True
     try:
@@ -167,20 +120,20 @@ def _scan_bulk_part(archive, info, limits):
             while True:
                 chunk = stream.read(CHUNK)
                 if first:
-                    if chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:64]:
+                    if xml and (chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:64]):
                         raise Refused("damaged")  # not UTF-8: Excel never writes such a part
                     first = False
                 buffer = pending + chunk
                 end = buffer.rfind(b">") + 1 if chunk else len(buffer)
                 if end == 0 and len(buffer) > MAX_PENDING:
-                    raise Refused("damaged")
+                    if xml:
+                        raise Refused("damaged")
+                    end = len(buffer)  # a binary part (an image): nothing to wait for
                 work, pending = buffer[:end], buffer[end:]
                 if _DECLARATION.search(work):
                     raise Refused("doctype")
-                if sheet:
-                    rows, cells = _scan_sheet_chunk(work, limits, rows, cells)
-                else:
-                    strings = _scan_strings_chunk(work, limits, strings)
+                _scan_sheet_chunk(work, limits, counts)
+                _scan_strings_chunk(work, limits, counts)
                 if not chunk:
                     break
     except Refused:
@@ -199,20 +152,20 @@ def _far(limits):
     """Patterns for references that may lie beyond the limits: row numbers with at least as many
     digits as the limit's, column letters with at least as many letters. In an ordinary file
     they match nothing, so the per-reference Python work is for the suspicious ones only. The
-    fast pair reads r="…" as writers write it; the other pair also allows spaces and single
-    quotes (r = 'A1'), and serves a chunk that has any (_ODD)."""
+    fast pair reads ` r="…"` as writers write it; the other pair also allows other white space
+    and single quotes (r = 'A1'), and serves a chunk that has any (_ODD)."""
     key = (limits["rows"], limits["columns"])
     if key not in _FAR:
         digits = len(str(limits["rows"] + 1))
         letters = len(column_letters(limits["columns"]))
         _FAR[key] = [
             (
-                re.compile(rb'r="\$?([A-Z]*)\$?([0-9]{%d,})"' % digits),
-                re.compile(rb'r="\$?([A-Z]{%d,})\$?([0-9]+)"' % letters),
+                re.compile(rb' r="\$?([A-Za-z]*)\$?([0-9]{%d,})"' % digits),
+                re.compile(rb' r="\$?([A-Za-z]{%d,})\$?([0-9]+)"' % letters),
             ),
             (
-                re.compile(rb"\sr\s*=\s*[\"']\$?([A-Z]*)\$?([0-9]{%d,})[\"']" % digits),
-                re.compile(rb"\sr\s*=\s*[\"']\$?([A-Z]{%d,})\$?([0-9]+)[\"']" % letters),
+                re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]*)\$?([0-9]{%d,})[\"']" % digits),
+                re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]{%d,})\$?([0-9]+)[\"']" % letters),
             ),
         ]
     return _FAR[key]
@@ -231,22 +184,52 @@ def column_letters(number):
     return letters
 
 
-def _scan_sheet_chunk(work, limits, rows, cells):
-    rows += _tags(work, b"row", _ROW)
-    if rows > limits["rows"] + 1:
+def _scan_sheet_chunk(work, limits, counts):
+    counts.rows += _tags(work, b"row", _ROW)
+    if counts.rows > limits["rows"] + 1:
         raise Refused("rows", limit=limits["rows"])
-    cells += _tags(work, b"c", _CELL)
-    if cells > limits["cells"]:
+    cells = _tags(work, b"c", _CELL)
+    counts.cells += cells
+    if counts.cells > limits["cells"]:
         raise Refused("cells", limit=limits["cells"])
+    if cells and work.count(b'<c r="') != cells:
+        _check_row_widths(work, limits, counts)  # some cells do not name their column
+    else:
+        counts.cells_in_row = 0  # every cell named: the references bound the width
     dimension = _DIMENSION.search(work) if b"dimension" in work else None
     if dimension:
         last = _cell(dimension.group(1).decode("ascii", "replace").rpartition(":")[2])
         if last:
             _check_extent(*last, limits)
-    long_numbers, wide_letters = _far(limits)[1 if _ODD.search(work) else 0]
+    if b"mergeCell" in work:
+        for ref in _MERGE.findall(work):
+            counts.merges += 1
+            if counts.merges > MAX_MERGES:
+                raise Refused("merges", limit=MAX_MERGES)
+            for corner in ref.decode("ascii", "replace").split(":"):
+                cell = _cell(corner)
+                if cell:
+                    _check_extent(*cell, limits)
+    odd = _ODD.search(work) or b"\tr=" in work or b"\nr=" in work or b"\rr=" in work
+    long_numbers, wide_letters = _far(limits)[1 if odd else 0]
     for letters, number in (*long_numbers.findall(work), *wide_letters.findall(work)):
         _check_extent(int(number), _column_number(letters.decode("ascii")) if letters else 1, limits)
-    return rows, cells
+
+
+def _check_row_widths(work, limits, counts):
+    """Cells need not carry their reference: count them row by row, so that a row of 20,000
+    unnamed cells is as wide as one that names XFD1."""
+    if b":" not in work:
+        segments = work.split(b"<row")
+    else:
+        segments = _ROW_SPLIT.split(work)
+    widest = limits["columns"]
+    for index, segment in enumerate(segments):
+        if index:
+            counts.cells_in_row = 0  # a new row starts
+        counts.cells_in_row += _tags(segment, b"c", _CELL)
+        if counts.cells_in_row > widest:
+            raise Refused("columns", limit=widest)
 
 
 def _check_extent(row, column, limits):
@@ -256,38 +239,17 @@ def _check_extent(row, column, limits):
         raise Refused("columns", limit=limits["columns"])
 
 
-def _scan_strings_chunk(work, limits, strings):
-    header = _SST.search(work)
-    if header:
-        for _key, declared in _COUNTS.findall(header.group(1)):
-            if not declared.isdigit() or int(declared) > limits["strings"]:
-                raise Refused("strings", limit=limits["strings"])
-    strings += _tags(work, b"si", _SI)
-    if strings > limits["strings"]:
-        raise Refused("strings", limit=limits["strings"])
-    return strings
-
-
-def _scan_part(archive, info, limits):
-    if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml":
-        return _scan_bulk_part(archive, info, limits)
-    scan = _PartScan(info.filename, limits)
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = scan.doctype
-    parser.EntityDeclHandler = scan.entity
-    parser.StartElementHandler = scan.start
-    try:
-        with archive.open(info) as stream:
-            while True:
-                chunk = stream.read(CHUNK)
-                if not chunk:
-                    break
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-    except Refused:
-        raise
-    except (zipfile.BadZipFile, expat.ExpatError, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-        raise Refused("damaged") from None
+def _scan_strings_chunk(work, limits, counts):
+    if b"sst" in work:
+        header = _SST.search(work)
+        if header:
+            for _key, declared in _COUNTS.findall(header.group(1)):
+                if not declared.isdigit() or int(declared) > limits["strings"]:
+                    raise Refused("strings", limit=limits["strings"])
+    if b"si" in work:
+        counts.strings += _tags(work, b"si", _SI)
+        if counts.strings > limits["strings"]:
+            raise Refused("strings", limit=limits["strings"])
 
 
 def read_xlsx(path, sheet_name, limits, wanted=None):

@@ -191,6 +191,7 @@ def refusal_message(code, params):
         "rows": _("The file has more than %(limit)s rows (or says it has): split it into smaller files."),
         "columns": _("The file has cells beyond column %(limit)s: keep only the template's columns."),
         "cells": _("The file has more than %(limit)s cells: split it into smaller files."),
+        "merges": _("The file has more than %(limit)s merged ranges: unmerge the cells and try again."),
         "strings": _("The file declares more than %(limit)s pieces of text: it is refused for safety."),
         "cell_too_long": _("Row %(row)s has a cell longer than %(limit)s characters."),
         "encoding": _(
