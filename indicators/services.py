@@ -436,7 +436,7 @@ def report_touch(*, report: Report, user: AbstractBaseUser, reason: str = "") ->
 def _bump(report, user, reason=""):
     report.version += 1
     report.updated_by = user
-    report._change_reason = reason or None
+    report._change_reason = (reason or "")[:100] or None  # the history column holds 100
     report._history_user = user
     report.save()
 
