@@ -195,7 +195,7 @@ def import_template(request):
     if not template_form.is_valid():  # the page again, saying which choice is wrong
         ctx = {"page": "import", "template_form": template_form, "upload_form": upload_form,
                "recent": ImportJob.objects.filter(user=request.user)[:10]}  # fmt: skip
-        return render(request, "indicators/import.html", ctx, status=400)
+        return render(request, "indicators/import.html", ctx)
     unit = template_form.cleaned_data["don_vi"]
     period = selectors.period_by_code(template_form.cleaned_data["ky"])
     units = selectors.reporting_units(unit=unit, period=period)
