@@ -325,8 +325,8 @@ def test_status_changes_refresh_cached_dashboards(tree, editor, reviewer):
 
 
 def test_nothing_but_the_service_writes_report_values():
-    """A code scan: ReportValue rows are written only in indicators/services.py and the bulk
-    writer it calls. Tests' factories aside, and the demo loader: it makes up a past (quarters
+    """A code scan: ReportValue rows are written only in indicators/services.py (its bulk
+    writes for imports included). Tests' factories aside, and the demo loader: it makes up a past (quarters
     approved long ago, back-dated submissions) that no user wrote, and never runs on a real
     database."""
     import pathlib
@@ -336,7 +336,7 @@ def test_nothing_but_the_service_writes_report_values():
         r"ReportValue(\.objects\.(create|update|bulk_create|bulk_update|filter\(.*\)\.(update|delete))|\()"
     )
     allowed = {
-        "indicators/services.py", "indicators/bulkwrite.py", "indicators/testing.py", "indicators/models.py",
+        "indicators/services.py", "indicators/testing.py", "indicators/models.py",
         "indicators/demo.py",
     }  # fmt: skip
     offenders = []
