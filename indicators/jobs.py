@@ -328,12 +328,11 @@ def _run_admin(job):
     """An admin import: the file read by the guard, then its django-import-export resource —
     a dry run to check (the preview), the real run once confirmed, all or nothing. History rows
     name the administrator, as the admin's own pages would."""
-    import tablib
     from django.utils.module_loading import import_string
     from simple_history.models import HistoricalRecords
 
     from parc.lib.cache import bump_data_version
-    from parc.lib.importexport import WholeFileResource
+    from parc.lib.importexport import WholeFileResource, sheet_dataset
 
     try:
         with job.file.open("rb") as fh:
@@ -342,10 +341,7 @@ def _run_admin(job):
         job.status = ImportJob.Status.FAILED
         job.message = str(exc)
         return
-    width = len(sheet.headers)
-    dataset = tablib.Dataset(
-        *[tuple((list(values) + [None] * width)[:width]) for _number, values in sheet.rows], headers=sheet.headers
-    )
+    dataset = sheet_dataset(sheet)
     job.rows_read = job.rows_checked = len(sheet.rows)
     writing = job.status == ImportJob.Status.WRITING
     resource = import_string(job.resource)()

@@ -79,17 +79,21 @@ class _GuardedFormat:
     def create_dataset(self, in_stream, **kwargs):
         import io
 
-        import tablib
-
         from parc.lib.spreadsheets import open_sheet
 
         data = in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8")
-        sheet = open_sheet(io.BytesIO(data), f"upload.{self.suffix}")
-        width = len(sheet.headers)
-        return tablib.Dataset(
-            *[tuple((list(values) + [None] * width)[:width]) for _number, values in sheet.rows],
-            headers=sheet.headers,
-        )
+        return sheet_dataset(open_sheet(io.BytesIO(data), f"upload.{self.suffix}"))
+
+
+def sheet_dataset(sheet):
+    """A sheet read by the guard as the tablib Dataset django-import-export's resources take:
+    every row as wide as the header row."""
+    import tablib
+
+    width = len(sheet.headers)
+    return tablib.Dataset(
+        *[tuple((list(values) + [None] * width)[:width]) for _number, values in sheet.rows], headers=sheet.headers
+    )
 
 
 class GuardedXLSX(_GuardedFormat, base_formats.XLSX):
