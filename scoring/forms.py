@@ -51,10 +51,12 @@ class ScoresForm(StyledFormMixin, forms.Form):
     published …); a posted form is still shown with what was typed, read-only, so nothing typed
     is lost from the screen."""
 
-    def __init__(self, *args, rows, kind, locked=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kind, self.locked, self.conflict = kind, locked, False
+    def __init__(self, data=None, *args, rows, kind, locked=None, accept=None, **kwargs):
         self.leaves = [r for r in rows if r.scorable]
+        if data is not None and accept:
+            data = self._accepted(data, accept)
+        super().__init__(data, *args, **kwargs)
+        self.kind, self.locked, self.conflict = kind, locked, False
         prefix = "own" if kind == "self" else "appraisal"
         for row in self.leaves:
             c, score = row.criterion, row.score
@@ -62,9 +64,9 @@ class ScoresForm(StyledFormMixin, forms.Form):
                 value, text = (score.self_score, score.explanation) if score else (None, "")
                 text_label = _("Explanation")
             else:
-                value = score.appraised_score if score and score.appraised_score is not None else None
-                if value is None and score:
-                    value = score.self_score  # start from the unit's score
+                # Empty until the reviewer scores it or accepts the unit's score, explicitly: a
+                # criterion nobody looked at must not pass as appraised.
+                value = score.appraised_score if score else None
                 text = score.appraisal_reason if score else ""
                 text_label = _("Reason (needed when it differs)")
             self.fields[f"score_{c.pk}"] = VNDecimalField(
@@ -80,6 +82,23 @@ class ScoresForm(StyledFormMixin, forms.Form):
             # The page shows both kinds side by side: each form hangs its fields on the row.
             setattr(row, f"{prefix}_input", self[f"score_{c.pk}"])
             setattr(row, f"{prefix}_text", self[f"text_{c.pk}"])
+
+    def _accepted(self, data, accept):
+        """The posted scores with the unit's own score taken where the reviewer pressed "accept":
+        `accept` is ("criterion", pk) — that criterion, whatever was typed — or ("field", pk) —
+        every criterion of that field still left empty."""
+        how, pk = accept
+        data = data.copy()
+        for row in self.leaves:
+            name = f"score_{row.criterion.pk}"
+            own = row.score.self_score if row.score else None
+            if own is None:
+                continue
+            if (how == "criterion" and row.criterion.pk == pk) or (
+                how == "field" and row.field_id == pk and not (data.get(name) or "").strip()
+            ):
+                data[name] = format(own.normalize(), "f").replace(".", ",")
+        return data
 
     def entries(self):
         return {

@@ -352,6 +352,19 @@ class SetResults:
         ranked = [f for f in self.fields if f.mean_percent is not None]
         return min(ranked, key=lambda f: f.mean_percent) if ranked else None
 
+    @property
+    def expected(self):
+        """How many units the set scores: appraised or not yet."""
+        return len(self.units) + len(self.unscored)
+
+    @property
+    def shown(self):
+        """The units as the results page lists them: by rank once published; before that by
+        name, so a preview with some units still to appraise announces no ranking."""
+        if self.cset.is_published:
+            return self.units
+        return sorted(self.units, key=lambda r: (r.unit.name, r.unit.pk))
+
     def for_unit(self, unit_id):
         return next((r for r in self.units if r.unit.pk == unit_id), None)
 

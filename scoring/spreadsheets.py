@@ -219,12 +219,13 @@ def results_workbook(results):
             "Điểm tối đa",
             "Chỉ số (%)",
             "Xếp loại",
-            "Tăng/giảm điểm so với năm trước",
-            "Tăng/giảm bậc",
         ]
+        published = cset.is_published  # before that: no rank, no change, units by name
+        if published:
+            headers += ["Tăng/giảm điểm so với năm trước", "Tăng/giảm bậc"]
         table = []
-        for r in results.units:
-            line = [r.rank, r.unit.code, r.unit.name]
+        for r in results.shown:
+            line = [r.rank if published else None, r.unit.code, r.unit.name]
             for fr in r.fields:
                 line += [fr.points, fr.percent]
             line += [
@@ -232,14 +233,17 @@ def results_workbook(results):
                 r.maximum,
                 r.percent,
                 r.band.label if r.band else "",
-                r.points_change,
-                # A unit absent last year says so; with no set last year the cells stay empty.
-                r.rank_change if r.previous or not results.previous else "mới năm nay",
             ]
+            if published:
+                line += [
+                    r.points_change,
+                    # A unit absent last year says so; with no set last year the cells stay empty.
+                    r.rank_change if r.previous or not results.previous else "mới năm nay",
+                ]
             table.append(line)
         write_table(ws, headers, table)
         ws.insert_rows(1)
-        title = f"{cset.title} — {cset.issuer.name}" + ("" if cset.is_published else " (chưa công bố)")
+        title = f"{cset.title} — {cset.issuer.name}" + ("" if published else " (tạm thời, chưa công bố)")
         write_cell(ws, 1, 1, title)  # user text: never a formula
         ws.freeze_panes = "D3"
         return workbook_bytes(wb)

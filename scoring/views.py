@@ -322,6 +322,9 @@ def survey_export(request, pk):
 
 OWN_ACTIONS = ("save", "submit", "evidence-add")
 REMOVE_EVIDENCE = re.compile(r"evidence-remove-(\d{1,12})", re.ASCII)
+# "Accept the unit's score" for one criterion or for the empty criteria of a field: an appraisal
+# save that takes the self-score there (scoring.forms.ScoresForm._accepted).
+ACCEPT = re.compile(r"accept-(criterion|field)-(\d{1,12})", re.ASCII)
 
 
 @require_http_methods(["GET", "POST"])
@@ -335,11 +338,15 @@ def scorecard(request, pk, unit_pk):
     card = selectors.scorecard_for(cset=cset, unit=unit)
     may_appraise = selectors.can_manage_set(request.user, cset)
     may_edit = selectors.can_self_assess(request.user, card)
-    kind = removal = version = None
+    kind = removal = version = accept = None
     if request.method == "POST":
         action = request.POST.get("action", "")
         removing = REMOVE_EVIDENCE.fullmatch(action)
-        kind = "appraise" if action == "appraise" else "self" if action in OWN_ACTIONS or removing else None
+        accepting = ACCEPT.fullmatch(action)
+        if accepting:
+            accept = (accepting.group(1), int(accepting.group(2)))
+        appraising = action == "appraise" or accepting
+        kind = "appraise" if appraising else "self" if action in OWN_ACTIONS or removing else None
         version = _posted_version(request)
         if kind is None or version is None:
             return HttpResponse(status=400)  # nothing the page sends
@@ -358,7 +365,7 @@ def scorecard(request, pk, unit_pk):
         self_form = ScoresForm(data if kind == "self" else None, rows=rows, kind="self", locked=self_refusal)
     if may_appraise and (appraisal_refusal is None or kind == "appraise"):
         appraisal_form = ScoresForm(
-            data if kind == "appraise" else None, rows=rows, kind="appraise", locked=appraisal_refusal
+            data if kind == "appraise" else None, rows=rows, kind="appraise", locked=appraisal_refusal, accept=accept
         )
     if may_edit and self_refusal is None:
         reports, tasks = selectors.evidence_choices(unit=unit, year=cset.year)
@@ -415,8 +422,11 @@ def _scorecard_post(request, card, form, evidence_form, removal, version):
         return None
     # The scores are saved; whatever follows, the page shows the fresh scorecard.
     try:
-        if action == "appraise":
+        accepted = ACCEPT.fullmatch(action)
+        if action == "appraise" or accepted:
             messages.success(request, _("The appraisal was saved."))
+            if accepted:  # back to where the reviewer was
+                return f"#c{accepted.group(2)}"
         elif action == "submit":
             services.scorecard_submit(user=request.user, scorecard=card)
             messages.success(

@@ -243,3 +243,39 @@ def test_a_correction_after_publishing_stays_listed_with_its_reason(published, c
     client.post(reverse("scoring:publish", args=[cset.pk]))
     html = client.get(reverse("scoring:results", args=[cset.pk])).content.decode()
     assert "Điều chỉnh sau khi công bố" in html and "Lê Châu · Sai điểm điều tra của xã U7" in html
+
+
+def test_with_units_still_to_appraise_the_preview_is_provisional_and_announces_no_rank(
+    province, client, django_user_model
+):
+    """Two of three units appraised, last year published: the preview lists them by name with
+    their index, says how many are done, and shows no rank, no change — on the page and in the
+    export — until the results are published."""
+    import io
+
+    from openpyxl import load_workbook
+
+    issuer, units = province
+    last = make_set(issuer, 2025)
+    for name, figures in SCORES_2025.items():
+        _score(last, units[name], figures)
+    cset = make_set(issuer, 2026)
+    _score(cset, units["U2"], SCORES_2026["U1"])  # U2 would climb to first
+    _score(cset, units["U3"], SCORES_2026["U9"])
+    services.criteria_set_publish(user=administrator(), cset=last)
+    client.force_login(django_user_model.objects.create_user("doc", is_staff=True))
+    html = client.get(reverse("scoring:results", args=[cset.pk])).content.decode()
+    assert "Tạm thời" in html and "Đã thẩm định 2/10 đơn vị" in html
+    for word in ("Xếp hạng", "Tăng/giảm bậc", "Cao nhất", "▲", "▼"):
+        assert word not in html, word
+    assert html.index("Xã U2") < html.index("Xã U3")  # by name (and here also by index)
+    sheet = load_workbook(io.BytesIO(client.get(reverse("scoring:results-export", args=[cset.pk])).content)).active
+    headers = [c.value for c in sheet[2]]
+    assert "Tăng/giảm bậc" not in headers and sheet.cell(3, 1).value is None
+    assert "tạm thời" in sheet.cell(1, 1).value
+    # Published: the ranking and the changes appear.
+    for name in ("U1", "U4", "U5", "U6", "U7", "U8", "U9", "U10"):
+        _score(cset, units[name], SCORES_2026[name])
+    services.criteria_set_publish(user=administrator(), cset=cset)
+    html = client.get(reverse("scoring:results", args=[cset.pk])).content.decode()
+    assert "Tạm thời" not in html and "Xếp hạng" in html and "Tăng/giảm bậc" in html

@@ -323,3 +323,75 @@ def test_the_scorecard_downloads_as_the_unit_files_it(client, cset, tree, editor
     assert rows["1.1"][3] == 12.5 and rows["1.1"][5] == 12.5 and rows["2.3"][7] == 15
     assert rows[None][1] == "Tổng" and rows[None][3] == 80.5  # 12,5 + 8 + 25 + 20 + 15 survey
     assert client.get(reverse("scoring:scorecard-export", args=[cset.pk, tree["commune_b1"].pk])).status_code == 404
+
+
+def _submitted(cset, unit, editor, scores):
+    card = services.scorecard_get(user=editor, cset=cset, unit=unit)
+    entries = {leaf(cset, c).pk: (Decimal(v), "") for c, v in scores.items()}
+    services.scorecard_self_assess(user=editor, scorecard=card, entries=entries)
+    return services.scorecard_submit(user=editor, scorecard=Scorecard.objects.get(pk=card.pk))
+
+
+def _appraisal_inputs(html):
+    return dict(re.findall(r'name="score_(\d+)" id="[^"]*" value="([^"]*)"', html))
+
+
+def test_the_appraisal_starts_empty_beside_the_units_score_and_one_save_does_not_accept_it(
+    client, cset, tree, reviewer, editor
+):
+    _submitted(cset, tree["commune_a1"], editor, {"1.1": 12, "1.2": 8, "2.1": 25, "2.2": 20})
+    client.force_login(reviewer)
+    url = _page(client, cset, tree["commune_a1"])
+    html = client.get(url).content.decode()
+    assert set(_appraisal_inputs(html).values()) == {""}  # nothing pre-filled
+    assert "Điểm tự chấm: <strong>12,00</strong>" in html  # the unit's score beside it
+    assert "Lấy điểm tự chấm của đơn vị (12,00) cho 1.1" in html
+    # Saving the untouched form marks nothing appraised.
+    assert client.post(url, {"action": "appraise", "version": _page_version(html)}).status_code == 302
+    card = Scorecard.objects.get(criteria_set=cset, unit=tree["commune_a1"])
+    assert card.status == "submitted" and not card.scores.filter(appraised_score__isnull=False).exists()
+
+
+def test_accepting_the_units_score_is_explicit_per_criterion_and_per_field(client, cset, tree, reviewer, editor):
+    _submitted(cset, tree["commune_a1"], editor, {"1.1": 12, "1.2": 8, "2.1": 25, "2.2": 20})
+    client.force_login(reviewer)
+    url = _page(client, cset, tree["commune_a1"])
+    version = _page_version(client.get(url).content.decode())
+    one = leaf(cset, "1.1")
+    r = client.post(url, {"action": f"accept-criterion-{one.pk}", "version": version})
+    assert r.status_code == 302 and r["Location"].endswith(f"#c{one.pk}")
+    card = Scorecard.objects.get(criteria_set=cset, unit=tree["commune_a1"])
+    assert {s.criterion.code: s.appraised_score for s in card.scores.exclude(appraised_score=None)} == {"1.1": 12}
+    assert card.status == "submitted"
+    # Field 2: the reviewer typed 2.1 themselves; accepting the field fills only what is empty.
+    field2 = leaf(cset, "2.1").parent
+    html = client.get(url).content.decode()
+    data = {"action": f"accept-field-{field2.pk}", "version": _page_version(html)}
+    data[f"score_{one.pk}"] = "12"
+    data[f"score_{leaf(cset, '2.1').pk}"] = "20"
+    data[f"text_{leaf(cset, '2.1').pk}"] = "Thiếu 1 báo cáo"
+    assert client.post(url, data).status_code == 302
+    scores = {s.criterion.code: s.appraised_score for s in card.scores.exclude(appraised_score=None)}
+    assert scores == {"1.1": 12, "2.1": 20, "2.2": 20}  # 1.2 (field 1) still waits for a look
+    card.refresh_from_db()
+    assert card.status == "submitted"
+    html = client.get(url).content.decode()
+    data = {"action": f"accept-criterion-{leaf(cset, '1.2').pk}", "version": _page_version(html)}
+    data.update({f"score_{leaf(cset, c).pk}": v for c, v in (("1.1", "12"), ("2.1", "20"), ("2.2", "20"))})
+    data[f"text_{leaf(cset, '2.1').pk}"] = "Thiếu 1 báo cáo"
+    assert client.post(url, data).status_code == 302
+    card.refresh_from_db()
+    assert card.status == "appraised"
+
+
+def test_accepting_needs_the_right_to_appraise_and_a_real_criterion(client, cset, tree, reviewer, editor):
+    _submitted(cset, tree["commune_a1"], editor, {"1.1": 12, "1.2": 8, "2.1": 25, "2.2": 20})
+    client.force_login(editor)
+    url = _page(client, cset, tree["commune_a1"])
+    assert client.post(url, {"action": f"accept-criterion-{leaf(cset, '1.1').pk}", "version": 2}).status_code == 403
+    client.force_login(reviewer)
+    for odd in ("accept-criterion-", "accept-criterion-x", "accept-row-1", "accept-criterion-1²"):
+        assert client.post(url, {"action": odd, "version": 2}).status_code == 400
+    html = client.get(url).content.decode()
+    r = client.post(url, {"action": "accept-criterion-999999", "version": _page_version(html)})
+    assert r.status_code == 302 and not Score.objects.filter(appraised_score__isnull=False).exists()

@@ -51,7 +51,7 @@ def test_the_issuers_reviewer_sees_every_scorecard_and_a_preview_of_the_results(
     client.force_login(reviewer)
     assert client.get(_card(scored, tree["commune_b1"])).status_code == 200
     html = client.get(reverse("scoring:results", args=[scored.pk])).content.decode()
-    assert "Chưa công bố" in html and "Thị trấn Mỹ Phước" in html
+    assert "Tạm thời" in html and "Thị trấn Mỹ Phước" in html
 
 
 def test_after_publishing_every_unit_of_the_set_sees_the_provinces_results(client, scored, tree, commune_officer):
