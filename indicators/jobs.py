@@ -80,6 +80,16 @@ def job_confirm(*, job: ImportJob, user) -> bool:
     return bool(updated)
 
 
+def job_cancel(*, job: ImportJob, user) -> bool:
+    """The user does not want this import: nothing is written. Only while nothing can be being
+    written (waiting to be checked, or checked and waiting for confirmation); a compare-and-set,
+    so a worker that took the job meanwhile wins and the cancel says no."""
+    cancelled = ImportJob.objects.filter(
+        pk=job.pk, user=user, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.READY)
+    ).update(status=ImportJob.Status.CANCELLED, updated_at=timezone.now())
+    return bool(cancelled)
+
+
 RUNNING_FROM = {
     ImportJob.Status.QUEUED: ImportJob.Status.CHECKING,
     ImportJob.Status.CONFIRMED: ImportJob.Status.WRITING,

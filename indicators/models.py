@@ -336,6 +336,7 @@ class ImportJob(models.Model):
         WRITING = "writing", _("Writing")
         DONE = "done", _("Done")
         FAILED = "failed", _("Not imported")
+        CANCELLED = "cancelled", _("Cancelled: nothing was saved")
 
     ACTIVE = (Status.QUEUED, Status.CHECKING, Status.CONFIRMED, Status.WRITING)
 
@@ -385,6 +386,11 @@ class ImportJob(models.Model):
     @property
     def is_admin_import(self):
         return bool(self.resource)
+
+    @property
+    def can_cancel(self):
+        """Before anything is written: while it waits to be checked, or after the preview."""
+        return self.status in (self.Status.QUEUED, self.Status.READY)
 
     @property
     def can_confirm(self):

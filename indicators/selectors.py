@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from indicators.models import (
 from parc.lib.numbers import format_number
 from parc.lib.periods import QUARTERS, SPANS, parse_period_code
 from parc.lib.text import person_name
+from units import scoping
 from units.models import AdministrativeUnit
 
 # Units as a list, or a queryset the roll-up filters by (a subquery, not a list of ids).
@@ -40,6 +42,56 @@ def catalogue_by_field(*, include_inactive: bool = False) -> list[tuple[str, lis
 
 def periods_of_year(*, year: int) -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.filter(year=year).order_by("kind"))
+
+
+def years_begun(today: datetime.date | None = None) -> list[int]:
+    """The years with a quarter that has begun, newest first: the years a list can switch to
+    (next year's quarters, opened ahead, have nothing in them yet)."""
+    today = today or timezone.localdate()
+    years = ReportingPeriod.objects.filter(start__lte=today).values_list("year", flat=True).distinct()
+    return sorted(set(years), reverse=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The inbox: what waits for a user's action
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: str = ReportStatus.SUBMITTED
+    year: int | None = None
+    period: ReportingPeriod | None = None
+    level: str = ""
+    district: AdministrativeUnit | None = None
+
+
+# Whose action a report in each status waits for: submitted ones for a reviewer, returned ones
+# for an editor of the unit (the officer who must correct them); approved ones are done and
+# listed for reviewers who look back.
+INBOX_ACTION = {
+    ReportStatus.SUBMITTED: scoping.REVIEW,
+    ReportStatus.RETURNED: scoping.EDIT,
+    ReportStatus.APPROVED: scoping.REVIEW,
+}
+
+
+def reports_waiting(*, user: AbstractBaseUser, filters: InboxFilters) -> QuerySet[Report]:
+    """Reports in `filters.status` at every level the user acts on, oldest submission first,
+    each with its unit, its unit's parent, its quarter, who sent it and how many figures it has
+    (`figures`): one query per page of results."""
+    action = INBOX_ACTION[ReportStatus(filters.status)]
+    reports = Report.objects.filter(scoping.scope_q(user, action, field="unit__path"), status=filters.status)
+    if filters.period is not None:
+        reports = reports.filter(period=filters.period)
+    elif filters.year is not None:
+        reports = reports.filter(period__year=filters.year)
+    if filters.level:
+        reports = reports.filter(unit__level=filters.level)
+    if filters.district is not None:
+        reports = reports.filter(unit__path__startswith=filters.district.path)
+    reports = reports.select_related("unit__parent", "period", "submitted_by", "updated_by")
+    reports = reports.annotate(figures=Count("values"))
+    return reports.order_by("submitted_at", "period__year", "period__kind", "unit__path", "pk")
 
 
 # ---------------------------------------------------------------------------------------------

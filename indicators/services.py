@@ -544,6 +544,34 @@ def report_approve(*, report: Report, user: AbstractBaseUser, seen_version: int)
     return report
 
 
+@dataclass
+class ApprovedMany:
+    """What report_approve_many did: the reports approved, and the ones skipped with why."""
+
+    approved: list = field(default_factory=list)  # [Report]
+    skipped: list = field(default_factory=list)  # [(Report | None, reason)]
+
+
+def report_approve_many(*, user: AbstractBaseUser, seen: Mapping[int, int]) -> ApprovedMany:
+    """Approve several reports at once: `seen` maps a report id to the version the reviewer saw
+    in the list. Each one goes through report_approve (its own transaction, lock, scope and
+    version check); one that may not be approved is skipped and listed with the reason, and
+    does not stop the others. A report the user may not see is skipped as "not found"."""
+    done = ApprovedMany()
+    reports = Report.objects.filter(pk__in=list(seen)).select_related("unit", "period")
+    by_pk = {r.pk: r for r in reports}
+    for pk, version in seen.items():
+        report = by_pk.get(pk)
+        if report is None or not scoping.can(user, scoping.VIEW, report.unit):
+            done.skipped.append((None, _("Report %(number)s was not found.") % {"number": pk}))
+            continue
+        try:
+            done.approved.append(report_approve(report=report, user=user, seen_version=version))
+        except Refused as exc:
+            done.skipped.append((report, str(exc)))
+    return done
+
+
 @transaction.atomic
 def report_return(*, report: Report, user: AbstractBaseUser, reason: str, seen_version: int) -> Report:
     """Send a submitted report back to its officer, saying why."""

@@ -13,5 +13,6 @@ urlpatterns = [
     path("nhap-excel/mau.xlsx", views.import_template, name="import-template"),
     path("nhap-excel/<int:pk>/", views.import_job, name="import-job"),
     path("nhap-excel/<int:pk>/xac-nhan/", views.import_confirm, name="import-confirm"),
+    path("nhap-excel/<int:pk>/huy/", views.import_cancel, name="import-cancel"),
     path("nhap-excel/<int:pk>/loi.xlsx", views.import_rejected, name="import-rejected"),
 ]

@@ -245,6 +245,16 @@ def import_confirm(request, pk):
     return redirect("indicators:import-job", job.pk)
 
 
+@require_POST
+def import_cancel(request, pk):
+    job = _get_job_for(request.user, pk)
+    if jobs.job_cancel(job=job, user=request.user):
+        messages.success(request, _("The import was cancelled: nothing was saved."))
+    else:
+        messages.error(request, _("This import can no longer be cancelled."))
+    return redirect("indicators:import-job", job.pk)
+
+
 @require_GET
 def import_rejected(request, pk):
     job = _get_job_for(request.user, pk)

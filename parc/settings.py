@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "plans",
     "scoring",
     "dashboards",
+    "inbox",
 ]
 
 MIDDLEWARE = [

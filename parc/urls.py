@@ -31,5 +31,6 @@ urlpatterns = [
     path("ke-hoach/", include("plans.urls")),
     path("chi-so-cchc/", include("scoring.urls")),
     path("bang-dieu-khien/", include("dashboards.urls")),
+    path("viec-cho-xu-ly/", include("inbox.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -65,6 +65,25 @@ def sets_visible_to(*, user: User) -> QuerySet[CriteriaSet]:
     return sets.filter(scoping.issued_visible_q(user, field="issuer", draft=Q(status=CriteriaSet.Status.DRAFT)))
 
 
+def scorecards_waiting(
+    *, user: User, year: int | None = None, level: str = "", district: AdministrativeUnit | None = None
+) -> QuerySet[Scorecard]:
+    """Scorecards submitted for appraisal to an issuer the user reviews, oldest first."""
+    cards = Scorecard.objects.filter(
+        scoping.scope_q(user, scoping.REVIEW, field="criteria_set__issuer__path"),
+        status=Scorecard.Status.SUBMITTED,
+        criteria_set__status__in=(CriteriaSet.Status.ISSUED, CriteriaSet.Status.REOPENED),
+    )
+    if year is not None:
+        cards = cards.filter(criteria_set__year=year)
+    if level:
+        cards = cards.filter(unit__level=level)
+    if district is not None:
+        cards = cards.filter(unit__path__startswith=district.path)
+    cards = cards.select_related("unit__parent", "criteria_set__issuer")
+    return cards.order_by("submitted_at", "unit__path", "pk")
+
+
 # ---------------------------------------------------------------------------------------------
 # The set and its tree
 

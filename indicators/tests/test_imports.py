@@ -383,3 +383,33 @@ def test_an_error_names_the_unit_the_indicator_and_the_column_as_the_officer_rea
     client.force_login(editor)
     page = client.get(reverse("indicators:import-job", args=[job.pk])).content.decode()
     assert "<td>Thị trấn Tân Hiệp</td>" in page and "<td>Tử số</td>" in page
+
+
+def test_after_the_preview_the_officer_may_cancel_and_nothing_is_saved(client, tree, editor, outsider, period):
+    job = jobs.job_create(user=editor, upload=_xlsx([["99101", "2026-Q2", "TTHC_ONTIME", 9, 10, None, None]]))
+    jobs.work(once=True)
+    client.force_login(editor)
+    page = client.get(reverse("indicators:import-job", args=[job.pk])).content.decode()
+    assert "Xác nhận và lưu" in page and "Hủy lần nhập này" in page  # both next steps offered
+    other = Client()
+    other.force_login(outsider)
+    assert other.post(reverse("indicators:import-cancel", args=[job.pk])).status_code == 404
+    page = client.post(reverse("indicators:import-cancel", args=[job.pk]), follow=True).content.decode()
+    assert "Đã hủy lần nhập: không có gì được lưu." in page
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CANCELLED and "Xác nhận và lưu" not in page
+    assert "Tải tệp khác lên" in page  # the way on
+    # Cancelled is final: no confirm, no second cancel, the worker leaves it, nothing written.
+    assert not jobs.job_confirm(job=job, user=editor)
+    page = client.post(reverse("indicators:import-cancel", args=[job.pk]), follow=True).content.decode()
+    assert "Lần nhập này không thể hủy được nữa." in page
+    assert jobs.work(once=True) == 0 and not ReportValue.objects.exists()
+
+
+def test_a_job_being_written_cannot_be_cancelled(tree, editor, period):
+    job = jobs.job_create(user=editor, upload=_xlsx([["99101", "2026-Q2", "TTHC_ONTIME", 9, 10, None, None]]))
+    jobs.work(once=True)
+    jobs.job_confirm(job=job, user=editor)
+    assert not jobs.job_cancel(job=job, user=editor)  # confirmed: the worker owns it now
+    jobs.work(once=True)
+    assert ReportValue.objects.count() == 1
