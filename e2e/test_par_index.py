@@ -41,12 +41,14 @@ def test_a_scorecard_is_filled_appraised_published_and_read(page_for, live_serve
 
     boss = page_for(reviewer)
     boss.goto(officer.url)
+    assert boss.input_value(f"#id_score_{leaf(cset, '1.2').pk}") == ""  # nothing accepted unseen
     boss.fill(f"#id_score_{leaf(cset, '1.1').pk}", "12")
     boss.click("button[value=appraise]:not(.visually-hidden)")
     assert "hãy nêu lý do điểm thẩm định khác điểm tự chấm (12,50)" in boss.inner_text(f"#c{leaf(cset, '1.1').pk}")
     boss.fill(f"#id_text_{leaf(cset, '1.1').pk}", "Kế hoạch ban hành chậm")
-    boss.click("button[value=appraise]:not(.visually-hidden)")
-    boss.wait_for_selector("text=Đã lưu kết quả thẩm định.")
+    for code in ("1.2", "2.1", "2.2"):  # the unit's own score, accepted criterion by criterion
+        boss.click(f"button[value=accept-criterion-{leaf(cset, code).pk}]")
+        boss.wait_for_selector("text=Đã lưu kết quả thẩm định.")
     assert Scorecard.objects.get(criteria_set=cset, unit=tree["commune_a1"]).status == "appraised"
     boss.click(f".breadcrumb >> text={cset.title}")
     boss.click("button:has-text('Công bố kết quả')")
