@@ -49,6 +49,7 @@ def report_list(request):
         "period": period,
         "unit": unit,
         "periods": selectors.periods_of_year(year=period.year),
+        "years": selectors.latest_quarter_by_year(),
         "lines": selectors.report_lines(unit=unit, period=period),
         "completeness": selectors.completeness(unit=unit, period=period),
         "children_rollup": selectors.rollup(

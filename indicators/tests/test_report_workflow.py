@@ -1,6 +1,7 @@
 """Every transition, allowed and refused, for each role, with the reason given."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -192,3 +193,16 @@ def test_a_reviewer_reaches_a_districts_communes_from_the_provinces_list_by_clic
     assert link in province.content.decode()  # the district's name leads to its communes
     district = client.get(reverse("indicators:reports"), {"ky": period.code, "don_vi": tree["district_a"].pk})
     assert "Thị trấn Tân Hiệp" in district.content.decode()
+
+
+def test_the_report_list_switches_year_to_that_years_latest_begun_quarter(client, tree, reviewer, period):
+    make_period(2024, "Q3")
+    make_period(2024, "Q4")
+    make_period(2099, "Q1")  # opened ahead: nothing to report yet, not offered
+    client.force_login(reviewer)
+    html = client.get(reverse("indicators:reports"), {"ky": period.code, "don_vi": tree["province"].pk}).content.decode()
+    years = re.search(r'<nav aria-label="Năm".*?</nav>', html, re.S).group(0)
+    assert f'href="?ky=2024-Q4&amp;don_vi={tree["province"].pk}">2024</a>' in years
+    assert ">2099<" not in years and re.search(r'aria-current="page" href="\?ky=2026-Q2[^"]*">2026</a>', years)
+    html = client.get(reverse("indicators:reports"), {"ky": "2024-Q4", "don_vi": tree["province"].pk}).content.decode()
+    assert "Quý IV/2024" in html and "Quý III/2024" in html  # that year's quarters

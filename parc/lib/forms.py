@@ -20,6 +20,9 @@ class PortalFormRenderer(TemplatesSetting):
     field_template_name = "includes/_field.html"
 
 
+FILE_TEMPLATES = {False: "includes/_file_input.html", True: "includes/_clearable_file_input.html"}
+
+
 class StyledFormMixin:
     """Adds Bootstrap classes to widgets and marks invalid ones after validation."""
 
@@ -29,6 +32,11 @@ class StyledFormMixin:
             widget = field.widget
             if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
                 css = "form-check-input"
+            elif isinstance(widget, forms.FileInput):
+                # The browser writes "Choose File" / "No file chosen" in its own language, whatever
+                # the page's: the input is hidden (still focusable) behind a label in ours.
+                css = "file-picker-input"
+                widget.template_name = FILE_TEMPLATES[isinstance(widget, forms.ClearableFileInput)]
             elif isinstance(widget, forms.Select):
                 css = "form-select"
             else:
