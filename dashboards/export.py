@@ -4,15 +4,9 @@ from django.utils import translation
 from django.utils.text import slugify
 from openpyxl import Workbook
 
+from indicators.display import count_cell, figure_cell, figure_style
 from parc.lib.xlsx import workbook_bytes, write_cell, write_table
 from plans.templatetags.plans_tags import target_text
-
-PERCENT = "0.00"
-
-
-def _number(judged):
-    figure = judged.figure
-    return round(figure, 2) if figure is not None else None
 
 
 def dashboard_workbook(dashboard):
@@ -26,15 +20,17 @@ def dashboard_workbook(dashboard):
         rows = []
         for card in dashboard.cards:
             judged = card.now
+            # Each figure a number in its indicator's format: a count "13", a percentage "98,40".
             rows.append([
                 card.indicator.code,
                 card.indicator.name_vi,
-                _number(judged),
-                judged.rollup.numerator,
-                judged.rollup.denominator,
+                figure_cell(card.indicator, judged.figure),
+                count_cell(judged.rollup.numerator),
+                count_cell(judged.rollup.denominator),
                 target_text(judged.target) if judged.target else "",
                 str(judged.result.label),
-                round(card.change, 2) if card.change is not None else None,
+                figure_cell(card.indicator, card.change),
+                figure_style(card.indicator).unit,
             ])  # fmt: skip
         headers = [
             "Mã chỉ số",
@@ -45,8 +41,9 @@ def dashboard_workbook(dashboard):
             "Chỉ tiêu",
             "Đánh giá",
             "Thay đổi so với kỳ trước",
+            "Đơn vị tính",
         ]
-        write_table(cards, headers, rows, start_row=2, number_formats={3: PERCENT, 8: PERCENT})
+        write_table(cards, headers, rows, start_row=2)
 
         matrix = wb.create_sheet("Đơn vị trực thuộc")
         headers = ["Xếp hạng", "Mã đơn vị", "Đơn vị", "Số chỉ tiêu đạt"] + [i.code for i in dashboard.child_indicators]
@@ -55,9 +52,9 @@ def dashboard_workbook(dashboard):
         for row in dashboard.matrix:
             rows.append(
                 [f"{row.rank}/{total}", row.unit.code, row.unit.name, f"{row.met}/{row.with_target}"]
-                + [_number(c) for c in row.cells]
+                + [figure_cell(i, c.figure) for i, c in zip(dashboard.child_indicators, row.cells, strict=True)]
             )
-        write_table(matrix, headers, rows, number_formats={c: PERCENT for c in range(5, len(headers) + 1)})
+        write_table(matrix, headers, rows)
         return workbook_bytes(wb)
 
 

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
+from indicators import display
 from indicators import selectors as figures
 from indicators.models import Indicator, ParField
 from parc.lib.cache import data_version
-from parc.lib.numbers import format_number
 from parc.lib.periods import SPAN_LABELS
 from plans.achievement import MET, NO_TARGET, achievement
 from plans.selectors import overdue_tasks, targets_by_years
@@ -57,20 +57,10 @@ class Judged:
 
 
 def figure_text(rollup: figures.Rollup) -> str:
-    """A figure as the page writes it: "98,59 %" for percentages, "3" or "4,61" otherwise."""
+    """A figure as the page writes it (indicators.display): "98,59 %", "3 sáng kiến", "4,61 ngày"."""
     if rollup is None:
         return "—"
-    return format_figure(rollup.indicator, rollup.figure)
-
-
-def format_figure(indicator: Indicator, figure: Decimal | None) -> str:
-    if figure is None:
-        return "—"
-    if indicator.is_percentage:
-        return f"{format_number(figure, 2)} %"
-    if indicator.kind == "count":
-        return format_number(figure)
-    return format_number(figure, 2)
+    return display.figure_text(rollup.indicator, rollup.figure)
 
 
 def _judge(rollup, target):
@@ -281,7 +271,7 @@ def _matrix(children, indicators, by_unit, targets, sort):
                 ).status
                 met += status == MET
             pending = rollup.pending if rollup is not None else 0
-            cells.append(Cell(figure, status, format_figure(indicator, figure), pending))
+            cells.append(Cell(figure, status, display.figure_text(indicator, figure), pending))
         rows.append(MatrixRow(child, cells, met, with_target))
     # Rank by targets met; ties share a rank (1, 2, 2, 4 …).
     ordered = sorted(rows, key=lambda r: (-r.met, r.unit.name))

@@ -3,20 +3,24 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators import services
+from indicators import display, services
 from indicators.models import ImportJob, Indicator, Report, ReportingPeriod, ReportValue
 from indicators.resources import IndicatorResource, ReportingPeriodResource, ReportValueResource
-from parc.lib.admin import DataVersionAdminMixin
+from parc.lib.admin import DataVersionAdminMixin, VNDecimalsAdminMixin
+from parc.lib.forms import TypedNumberField
 from parc.lib.importexport import GuardedImportMixin
-from parc.lib.numbers import parse_number
+from parc.lib.numbers import input_text, parse_number
 from parc.lib.text import person_name
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(
+    DataVersionAdminMixin, VNDecimalsAdminMixin, GuardedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [IndicatorResource]
     list_display = ["code", "name_vi", "field", "kind", "direction", "time_aggregation", "active", "display_order"]
     list_filter = ["field", "kind", "active", "for_commune", "for_district", "for_province"]
@@ -64,7 +68,7 @@ class ReportValueAdminForm(forms.ModelForm):
         # model's DecimalField, so they arrive as typed.
         for name in ("numerator", "denominator", "value"):
             if name in self.fields:  # not on the read-only form of a locked report
-                self.fields[name] = forms.CharField(label=self.fields[name].label, required=False)
+                self.fields[name] = TypedNumberField(label=self.fields[name].label, required=False)
         if "comment" in self.fields:
             # Control characters (NUL too) are refused by the shared check, in the user's
             # language; Django's own NUL validator speaks English only.
@@ -73,8 +77,7 @@ class ReportValueAdminForm(forms.ModelForm):
         if current is not None:
             self.fields["base_version"].initial = current.report.version
             for name in ("numerator", "denominator", "value", "comment"):
-                figure = getattr(current, name)
-                self.fields[f"seen_{name}"].initial = "" if figure is None else str(figure)
+                self.fields[f"seen_{name}"].initial = input_text(getattr(current, name))
         self.written = None
 
     def _post_clean(self):
@@ -144,7 +147,7 @@ class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin
     form = ReportValueAdminForm
     resource_classes = [ReportValueResource]
     skip_admin_log = True
-    list_display = ["report", "indicator", "numerator", "denominator", "value"]
+    list_display = ["report", "indicator", "numerator_text", "denominator_text", "figure_text"]
     list_filter = ["report__period", "indicator__field", "report__status"]
     search_fields = ["report__unit__name", "report__unit__code", "indicator__code"]
     autocomplete_fields = ["report", "indicator"]
@@ -161,7 +164,30 @@ class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin
         request._parc_revert = True
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    # Figures as the portal writes them (indicators.display), in the list and on the read-only
+    # page of a locked report: "13 sáng kiến", "98,40 %" — not the column's "13,0000".
+    @admin.display(description=_lazy("numerator"), ordering="numerator")
+    def numerator_text(self, obj):
+        return display.count_text(obj.numerator)
+
+    @admin.display(description=_lazy("denominator"), ordering="denominator")
+    def denominator_text(self, obj):
+        return display.count_text(obj.denominator)
+
+    @admin.display(description=_lazy("value"), ordering="value")
+    def figure_text(self, obj):
+        return display.figure_text(obj.indicator, obj.figure)
+
+    LOCKED_FIELDS = ["report", "indicator", "numerator_text", "denominator_text", "figure_text", "comment"]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.LOCKED_FIELDS
+        return super().get_fields(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.LOCKED_FIELDS
         # Changing a figure's report or indicator would copy it over another report's figure
         # without that report's version being checked: a figure is deleted and added instead.
         return ["report", "indicator"] if obj is not None else []

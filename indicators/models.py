@@ -284,7 +284,9 @@ class ReportValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code}: {self.figure}"
+        from indicators.display import figure_text  # it imports this module (IndicatorKind)
+
+        return f"{self.indicator.code}: {figure_text(self.indicator, self.figure)}"
 
     @property
     def figure(self):

@@ -1,11 +1,12 @@
 """Import/export of the catalogue and the calendar, keyed by natural codes, never by ids."""
 
 from django.utils.translation import gettext as _
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
-from indicators import imports
+from indicators import display, imports
 from indicators.models import Indicator, ReportingPeriod, ReportValue
 from parc.lib.importexport import WholeFileResource
+from parc.lib.numbers import input_text
 from parc.lib.spreadsheets import Sheet
 
 
@@ -43,6 +44,23 @@ class ReportingPeriodResource(resources.ModelResource):
         clean_model_instances = True
 
 
+class FigureField(fields.Field):
+    """A figure of the row's indicator in an export: in an xlsx a number shown in the indicator's
+    format (a count "13", a percentage "98,40": indicators.display); in a csv as it is typed
+    back ("145", "4,61", never "145,0000"). `count`: one of the two counts of a ratio."""
+
+    def __init__(self, *args, count=False, **kwargs):
+        kwargs.setdefault("widget", widgets.DecimalWidget())
+        super().__init__(*args, **kwargs)
+        self.count = count
+
+    def export(self, instance, **kwargs):
+        value = self.get_value(instance)
+        if not kwargs.get("force_native_type"):  # a text format (csv)
+            return input_text(value)
+        return display.count_cell(value) if self.count else display.figure_cell(instance.indicator, value)
+
+
 class ReportValueResource(WholeFileResource):
     """Quarterly figures by unit code, period code and indicator code. The import runs the same
     checks and locks as the portal's Excel page (indicators.imports): all or nothing."""
@@ -50,6 +68,9 @@ class ReportValueResource(WholeFileResource):
     unit_code = fields.Field(attribute="report__unit__code", column_name="unit_code")
     period = fields.Field(attribute="report__period__code", column_name="period")
     indicator_code = fields.Field(attribute="indicator__code", column_name="indicator_code")
+    numerator = FigureField(attribute="numerator", column_name="numerator", count=True)
+    denominator = FigureField(attribute="denominator", column_name="denominator", count=True)
+    value = FigureField(attribute="value", column_name="value")
     diff_columns = ["unit_code", "period", "indicator_code", "numerator", "denominator", "value", "comment"]
 
     class Meta:

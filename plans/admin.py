@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from parc.lib.admin import DataVersionAdminMixin
+from indicators.display import figure_text
+from parc.lib.admin import DataVersionAdminMixin, VNDecimalsAdminMixin
 from parc.lib.importexport import GuardedImportMixin
 from plans import services
 from plans.models import Plan, PlanTask, Target
@@ -29,7 +31,7 @@ class TaskInline(admin.TabularInline):
     autocomplete_fields = ["lead_unit"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(VNDecimalsAdminMixin, admin.TabularInline):
     model = Target
     form = TargetAdminForm
     extra = 0
@@ -48,14 +50,21 @@ class PlanAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, Si
 
 
 @admin.register(Target)
-class TargetAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+class TargetAdmin(
+    DataVersionAdminMixin, VNDecimalsAdminMixin, GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin
+):
     resource_classes = [TargetResource]
     form = TargetAdminForm
-    list_display = ["indicator", "comparator", "value", "unit", "level", "plan"]
+    list_display = ["indicator", "comparator", "value_text", "unit", "level", "plan"]
     list_filter = ["plan__year", "level", "indicator__field"]
     search_fields = ["indicator__code", "plan__title", "unit__name"]
     autocomplete_fields = ["plan", "indicator", "unit"]
     list_select_related = ["indicator", "unit", "plan"]
+
+    @admin.display(description=_("target value"), ordering="value")
+    def value_text(self, obj):
+        """ "55 %", "1 sáng kiến": as the portal writes a target (not the column's "55,0000")."""
+        return figure_text(obj.indicator, obj.value, exact=True)
 
 
 @admin.register(PlanTask)

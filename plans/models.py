@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from indicators.display import figure_text
 from indicators.models import Indicator
 from parc.lib.forms import validate_upload_size
 from units.models import AdministrativeUnit, Level
@@ -162,4 +163,10 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.get_comparator_display()} {self.value}"
+        return f"{self.indicator.code} {self.text}"
+
+    @property
+    def text(self):
+        """ "≥ 55 %", "≤ 7 ngày", "≥ 1 sáng kiến": the comparator, then the value with its unit as
+        indicators.display writes it, with the decimals it has."""
+        return f"{self.get_comparator_display()} {figure_text(self.indicator, self.value, exact=True)}"

@@ -3,6 +3,7 @@
 from import_export import fields, resources, widgets
 
 from indicators.models import Indicator
+from indicators.resources import FigureField
 from plans import services
 from plans.models import Plan, PlanTask, Target
 from units.resources import UnitCodeWidget
@@ -85,6 +86,7 @@ class TargetResource(PlanPartResource):
         attribute="indicator", column_name="indicator_code", widget=widgets.ForeignKeyWidget(Indicator, "code")
     )
     unit_code = fields.Field(attribute="unit", column_name="unit_code", widget=UnitCodeWidget())
+    value = FigureField(attribute="value", column_name="value")
 
     class Meta:
         model = Target

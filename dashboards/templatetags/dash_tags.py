@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboards import selectors
-from parc.lib.numbers import format_number
+from indicators import display
 from plans.achievement import ICONS, LABELS
 
 register = template.Library()
@@ -25,7 +25,8 @@ def figure_text(judged_or_rollup):
 
 @register.filter
 def change_badge(card):
-    """ "▲ +2,35" with words for screen readers, green when better in the indicator's direction."""
+    """ "▲ +2,35 điểm %", "▼ −1 sáng kiến" with words for screen readers, green when better in the
+    indicator's direction."""
     if card.change is None:
         return ""
     change = card.change
@@ -34,16 +35,14 @@ def change_badge(card):
     better = (change > 0) == (card.indicator.direction == "higher")
     arrow = "▲" if change > 0 else "▼"
     words = _("up") if change > 0 else _("down")
-    unit = _("points") if card.indicator.is_percentage else ""
     sign = "+" if change > 0 else "−"
     return format_html(
-        '<span class="small {}"><span aria-hidden="true">{}</span> <span class="visually-hidden">{}</span>{}{} {}</span>',
+        '<span class="small {}"><span aria-hidden="true">{}</span> <span class="visually-hidden">{}</span>{}{}</span>',
         "text-success" if better else "text-danger",
         arrow,
         words,
         sign,
-        format_number(abs(change), 2),
-        unit,
+        display.change_text(card.indicator, change),
     )
 
 
@@ -59,15 +58,19 @@ def level_plural(level):
 
 @register.filter
 def chart_series(cards):
-    """The trend data drawn by static/js/dashboard.js (through json_script)."""
+    """The trend data drawn by static/js/dashboard.js (through json_script); its tooltips show
+    `texts`, the figures and targets as the page writes them (indicators.display)."""
     return [
         {
             "code": card.indicator.code,
             "name": card.indicator.name,
-            "percent": card.indicator.is_percentage,
             "labels": [label for label, _figure, _target in card.trend],
             "values": [float(round(f, 2)) if f is not None else None for _label, f, _target in card.trend],
             "targets": [float(t) if t is not None else None for _label, _figure, t in card.trend],
+            "texts": [
+                [display.figure_text(card.indicator, f) for _label, f, _target in card.trend],
+                [display.figure_text(card.indicator, t, exact=True) for _label, _figure, t in card.trend],
+            ],
         }
         for card in cards
     ]
@@ -98,8 +101,9 @@ def matrix_rows(dash, query):
         ]
         for cell in row.cells:
             before, after = around[cell.status]
-            # cell.text is a number written by format_figure() or "—": nothing to escape.
-            parts.append(f"{before}{cell.text}{'*' if cell.pending else ''}{after}")
+            # cell.text is written by indicators.display.figure_text() (a number and the unit of
+            # measure, which an administrator types): escaped like the names.
+            parts.append(f"{before}{html.escape(cell.text)}{'*' if cell.pending else ''}{after}")
         parts.append("</tr>\n")
         rows.append("".join(parts))
     return mark_safe("".join(rows))  # names and the query are escaped, the rest is our markup

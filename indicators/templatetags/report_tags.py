@@ -1,19 +1,9 @@
-from decimal import Decimal
-
 from django import template
 
 from indicators.validation import outlier_warning
+from parc.lib.numbers import input_text
 
 register = template.Library()
-
-
-def as_input(value):
-    """A stored number as the officer would type it: decimal comma, no grouping, no trailing zeros."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f").replace(".", ",")
-    return str(value)
 
 
 @register.simple_tag
@@ -22,7 +12,7 @@ def saved_value(row, name):
     if row.value is None:
         return ""
     value = getattr(row.value, name)
-    return value if name == "comment" else as_input(value)
+    return value if name == "comment" else input_text(value)
 
 
 @register.simple_tag
@@ -44,7 +34,7 @@ def row_errors(result, row):
 @register.simple_tag
 def row_warning(row):
     """The outlier warning for the saved figure, or ""."""
-    return outlier_warning(row.figure, row.history) or ""
+    return outlier_warning(row.figure, row.history, row.indicator) or ""
 
 
 @register.filter
@@ -57,5 +47,5 @@ def figures(values):
     """(numerator, denominator, value, comment) → "9 / 10" or "55,5" for the conflict panel."""
     numerator, denominator, value, _comment = values
     if numerator is not None or denominator is not None:
-        return f"{as_input(numerator) or '—'} / {as_input(denominator) or '—'}"
-    return as_input(value) or "—"
+        return f"{input_text(numerator) or '—'} / {input_text(denominator) or '—'}"
+    return input_text(value) or "—"

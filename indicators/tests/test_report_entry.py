@@ -128,7 +128,7 @@ def test_a_far_off_value_is_a_warning_confirmed_with_a_comment(client, tree, edi
     client.force_login(editor)
     _post(client, unit, period, {f"v_{ind['SATISFACTION'].pk}": "40"})
     html = client.get(_url(unit, period)).content.decode()
-    assert "40,00 khác xa các quý trước của đơn vị" in html  # a warning …
+    assert "40,00 % khác xa các quý trước của đơn vị (thường trong khoảng 89,31–91,09 %)" in html  # a warning …
     assert ReportValue.objects.get(report__period=period).value == 40  # … not an error: it is saved
     report = Report.objects.get(period=period)
     from indicators import services

@@ -8,7 +8,10 @@ bulk delete, history revert — is seen on the next dashboard load (an admin imp
 which bumps it when it writes).
 """
 
+from django.db import models
+
 from parc.lib.cache import bump_data_version
+from parc.lib.forms import VNDecimalField
 
 
 class DataVersionAdminMixin:
@@ -27,3 +30,10 @@ class DataVersionAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         bump_data_version()
+
+
+class VNDecimalsAdminMixin:
+    """Decimal fields typed and shown as on the portal's forms: "145" and "99,5", not the
+    column's "145.0000"; "1.234" refused as ambiguous rather than guessed (parc.lib.forms)."""
+
+    formfield_overrides = {models.DecimalField: {"form_class": VNDecimalField}}

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from parc.lib.numbers import AmbiguousNumber, parse_number
+from parc.lib.numbers import AmbiguousNumber, input_text, parse_number
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -105,10 +105,19 @@ class VNDecimalField(forms.DecimalField):
 
     def prepare_value(self, value):
         """Show a stored number with a decimal comma and no trailing zeros: 55 → "55", 99.12 → "99,12"."""
-        if isinstance(value, Decimal):
-            text = format(value.normalize(), "f")
-            return text.replace(".", ",")
-        return value
+        return input_text(value) if isinstance(value, Decimal) else value
+
+
+class TypedNumberField(forms.CharField):
+    """A number kept as the user typed it, for a shared check to parse later (the figures of a
+    report go through indicators.validation, wherever they are typed); a stored one is shown as
+    VNDecimalField shows it: "145", not "145.0000"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    prepare_value = VNDecimalField.prepare_value
 
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

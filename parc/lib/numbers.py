@@ -51,6 +51,20 @@ def format_percent(value, decimals=2):
     return f"{text} %" if text else ""
 
 
+def input_text(value):
+    """A stored number as an officer types it: Decimal("145.0000") → "145", Decimal("4.6100") →
+    "4,61", 1234.5 → "1234,5" (no grouping: "1.234" would read back as ambiguous); None → "".
+    For inputs and files meant to be read back (a form's initial value, a csv cell); pages
+    write figures with indicators.display."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        text = format(number.normalize(), "f").replace(".", DECIMAL)
+        return "0" if text == "-0" else text
+    return str(value)
+
+
 def parse_number(text):
     """Read a number typed the Vietnamese way, or the plain machine way.
 

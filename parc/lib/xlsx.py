@@ -18,6 +18,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
+from typing import NamedTuple
 
 import tablib
 from import_export.formats import base_formats
@@ -31,8 +32,19 @@ _CELL_TYPES = (str, int, float, bool, date, datetime, time, timedelta)
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[eE][+-]?\d+)?\Z")
 
 
+class Number(NamedTuple):
+    """A number with the format Excel shows it in ("0" for a count, "0.00" for a percentage),
+    when the format belongs to the value rather than to its column (a column of figures of
+    different indicators). indicators.display.figure_cell makes them."""
+
+    value: Decimal | int | float | None
+    number_format: str
+
+
 def write_cell(ws, row, column, value, number_format=None):
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, Number):
+        value, number_format = value.value, value.number_format
     if isinstance(value, Decimal):
         value = float(round(value, 4))
     elif value is not None and not isinstance(value, _CELL_TYPES):
@@ -61,7 +73,8 @@ def write_table(ws, headers, rows, start_row=1, number_formats=None):
         for column, value in enumerate(values, start=1):
             write_cell(ws, r, column, value, number_formats.get(column))
     for column, header in enumerate(headers, start=1):
-        width = max([len(str(header))] + [len(str(v[column - 1])) for v in rows if v[column - 1] is not None])
+        shown = (v[column - 1].value if isinstance(v[column - 1], Number) else v[column - 1] for v in rows)
+        width = max([len(str(header))] + [len(str(v)) for v in shown if v is not None])
         ws.column_dimensions[ws.cell(row=1, column=column).column_letter].width = min(max(width + 2, 8), 60)
     ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
 

@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from parc.lib.numbers import AmbiguousNumber, format_number, format_percent, parse_number
+from parc.lib.numbers import AmbiguousNumber, format_number, format_percent, input_text, parse_number
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,22 @@ def test_stored_decimals_lose_their_trailing_zeros_when_no_precision_is_asked():
 )
 def test_number_formatting_edge_cases(value, decimals, expected):
     assert format_number(value, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (Decimal("145.0000"), "145"),
+        (Decimal("4.6100"), "4,61"),
+        (Decimal("1234.5"), "1234,5"),  # no grouping: "1.234" would read back as ambiguous
+        (Decimal("-0.0000"), "0"),
+        (Decimal("1E+2"), "100"),
+        (7, "7"),
+        (None, ""),
+        ("typed 1,5", "typed 1,5"),  # what a user typed stays as typed
+    ],
+)
+def test_stored_numbers_are_shown_as_typed_without_trailing_zeros(value, expected):
+    assert input_text(value) == expected
+    if isinstance(value, Decimal):
+        assert parse_number(expected) == value  # and read back as the same number

@@ -1,19 +1,13 @@
 from django import template
 from django.utils.html import format_html
 
-from parc.lib.numbers import format_number
-
 register = template.Library()
 
 
 @register.filter
 def target_text(target):
-    """ "≥ 55 %", "≤ 7 ngày", "≥ 1 sáng kiến": comparator, the value as Vietnamese write it, unit."""
-    if target is None:
-        return ""
-    value = format_number(target.value.normalize() if target.value == target.value.to_integral() else target.value)
-    unit = target.indicator.unit_of_measure
-    return f"{target.get_comparator_display()} {value}{' ' + unit if unit else ''}"
+    """ "≥ 55 %", "≤ 7 ngày", "≥ 1 sáng kiến" (Target.text); nothing for no target."""
+    return "" if target is None else target.text
 
 
 @register.filter

@@ -6,12 +6,11 @@
   var series = JSON.parse(source.textContent);
   var byCode = {};
   series.forEach(function (s) { byCode[s.code] = s; });
-  var vn = function (v) { return v === null ? "—" : v.toFixed(2).replace(".", ","); };
   document.querySelectorAll("canvas.sparkline").forEach(function (canvas) {
     var s = byCode[canvas.dataset.code];
     if (!s) return;
     new Chart(canvas, {
-      type: "line",
+      type: "line",  // tooltips say the figures as the page writes them (texts, from the server)
       data: {
         labels: s.labels,
         datasets: [
@@ -21,7 +20,7 @@
       },
       options: {
         animation: false, responsive: true, maintainAspectRatio: false,
-        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + vn(c.parsed.y) + (s.percent ? " %" : ""); } } } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + s.texts[c.datasetIndex][c.dataIndex]; } } } },
         scales: { x: { display: false }, y: { display: false } }
       }
     });
