@@ -88,12 +88,6 @@ def test_the_catalogue_says_each_indicators_unit_and_largest_plausible_value(cli
     assert "Giá trị lớn nhất hợp lý: 365 ngày" in html and "365,0000" not in html
 
 
-# The two pages below are written by templates this change could not touch: each test fails until
-# its template asks the filter (see the marks); then the mark goes.
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/indicators/report_list.html writes r.figure|vn_number:2; should be r.figure|figure:r.indicator",
-)
 def test_the_report_list_writes_the_units_below_with_their_unit(client, tree, editor):
     period = make_period(2026, "Q2")
     make_report(tree["commune_a1"], period, "submitted", INITIATIVES=13, HANDLING_DAYS="4.61")
@@ -105,10 +99,6 @@ def test_the_report_list_writes_the_units_below_with_their_unit(client, tree, ed
     assert "4,61 ngày" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/indicators/report_entry.html writes row.previous|vn_number; should be row.previous|figure:ind",
-)
 def test_the_entry_page_writes_last_quarters_figure_with_its_unit(client, tree, editor):
     make_report(tree["commune_a1"], make_period(2026, "Q1"), "approved", HANDLING_DAYS="4.61")
     client.force_login(editor)
