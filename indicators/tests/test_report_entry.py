@@ -217,3 +217,13 @@ def test_the_review_panel_comes_before_the_figures(client, tree, reviewer, perio
     client.force_login(reviewer)
     html = client.get(_url(tree["commune_a1"], period)).content.decode()
     assert html.index('id="h-review"') < html.index('id="entry-form"') < html.index('id="row-TTHC_ONTIME"')
+
+
+def test_every_evidence_input_speaks_the_pages_language_not_the_browsers(client, tree, editor, period):
+    import re
+
+    client.force_login(editor)
+    html = client.get(_url(tree["commune_a1"], period)).content.decode()
+    inputs = re.findall(r'<input[^>]*type="file"[^>]*>', html)
+    assert inputs and all('class="file-picker-input"' in i for i in inputs)
+    assert html.count("Chưa chọn tệp") >= len(inputs)
