@@ -3,15 +3,16 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 from import_export.admin import ImportExportMixin, ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import display, services
 from indicators.models import ImportJob, Indicator, Report, ReportingPeriod, ReportValue
 from indicators.resources import IndicatorResource, ReportingPeriodResource, ReportValueResource
 from parc.lib.admin import DataVersionAdminMixin, VNDecimalsAdminMixin
 from parc.lib.forms import TypedNumberField
+from parc.lib.history import HistoryAdmin
 from parc.lib.importexport import GuardedImportMixin
 from parc.lib.numbers import input_text, parse_number
 from parc.lib.text import person_name
@@ -19,7 +20,7 @@ from parc.lib.text import person_name
 
 @admin.register(Indicator)
 class IndicatorAdmin(
-    DataVersionAdminMixin, VNDecimalsAdminMixin, GuardedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+    DataVersionAdminMixin, VNDecimalsAdminMixin, GuardedImportMixin, ImportExportModelAdmin, HistoryAdmin
 ):
     resource_classes = [IndicatorResource]
     list_display = ["code", "name_vi", "field", "kind", "direction", "time_aggregation", "active", "display_order"]
@@ -35,7 +36,7 @@ class IndicatorAdmin(
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ReportingPeriodAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [ReportingPeriodResource]
     list_display = ["__str__", "year", "kind", "start", "end", "due", "closes"]
     list_filter = ["year", "kind"]
@@ -143,7 +144,7 @@ class ReportValueRevertForm(ReportValueAdminForm):
 
 
 @admin.register(ReportValue)
-class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, HistoryAdmin):
     form = ReportValueAdminForm
     resource_classes = [ReportValueResource]
     skip_admin_log = True
@@ -250,7 +251,7 @@ def _seen(value):
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(HistoryAdmin):
     """Reports change through the portal's workflow (submit, return, approve, reopen: one
     service each); the admin lists them and shows their history, and cannot revert it."""
 
@@ -283,8 +284,48 @@ class ReportAdmin(SimpleHistoryAdmin):
         raise PermissionDenied(_("A report's status changes only through review (submit, return, approve, reopen)."))
 
 
+# The job's bookkeeping columns have no name of their own: the admin would head them "Rows
+# read", "Heartbeat at" whatever the language. It shows them under these.
+IMPORT_JOB_LABELS = {
+    "user": gettext_lazy("uploaded by"),
+    "resource": gettext_lazy("import-export resource"),
+    "admin_model": gettext_lazy("admin list"),
+    "file": gettext_lazy("uploaded file"),
+    "language": gettext_lazy("language of the messages"),
+    "rows_read": gettext_lazy("rows read"),
+    "rows_checked": gettext_lazy("rows checked"),
+    "rows_written": gettext_lazy("rows written"),
+    "counts": gettext_lazy("counts"),
+    "preview": gettext_lazy("preview"),
+    "errors": gettext_lazy("errors"),
+    "versions": gettext_lazy("report versions seen"),
+    "message": gettext_lazy("message"),
+    "rejected": gettext_lazy("rejected rows"),
+    "attempts": gettext_lazy("attempts"),
+    "heartbeat_at": gettext_lazy("last sign of life"),
+    "worker": gettext_lazy("worker"),
+    "created_at": gettext_lazy("created at"),
+    "updated_at": gettext_lazy("updated at"),
+}
+
+
+def _job_column(name):
+    """The job's column `name`, shown read-only under its label in IMPORT_JOB_LABELS."""
+    if name not in IMPORT_JOB_LABELS:
+        return name
+
+    def column(job):
+        return getattr(job, name)
+
+    column.__name__ = name
+    return admin.display(description=IMPORT_JOB_LABELS[name], ordering=name)(column)
+
+
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ["filename", "user", "status", "rows_read", "rows_written", "created_at"]
+    list_display = [
+        _job_column(name) for name in ("filename", "user", "status", "rows_read", "rows_written", "created_at")
+    ]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in ImportJob._meta.fields]
+    readonly_fields = [_job_column(f.name) for f in ImportJob._meta.fields]
+    fields = readonly_fields

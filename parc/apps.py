@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
 
 
 class ParcConfig(AppConfig):
@@ -7,3 +8,11 @@ class ParcConfig(AppConfig):
 
     name = "parc"
     verbose_name = "PARC"
+
+    def ready(self):
+        # Two packages name their app in English only ("Axes", "Tasks Database Backend"), and
+        # the admin heads their lists with it: name them in the reader's language.
+        names = {"axes": _("Login attempts"), "django_tasks_database": _("Task queue")}
+        for label, name in names.items():
+            if label in apps.app_configs:
+                apps.app_configs[label].verbose_name = name

@@ -3,10 +3,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.display import figure_text
 from parc.lib.admin import DataVersionAdminMixin, VNDecimalsAdminMixin
+from parc.lib.history import HistoryAdmin
 from parc.lib.importexport import GuardedImportMixin
 from plans import services
 from plans.models import Plan, PlanTask, Target
@@ -39,7 +39,7 @@ class TargetInline(VNDecimalsAdminMixin, admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+class PlanAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [PlanResource]
     list_display = ["title", "unit", "year", "decision_number", "decision_date", "status"]
     list_filter = ["year", "status", "unit__level"]
@@ -51,7 +51,7 @@ class PlanAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, Si
 
 @admin.register(Target)
 class TargetAdmin(
-    DataVersionAdminMixin, VNDecimalsAdminMixin, GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin
+    DataVersionAdminMixin, VNDecimalsAdminMixin, GuardedImportMixin, ImportExportMixin, HistoryAdmin
 ):
     resource_classes = [TargetResource]
     form = TargetAdminForm
@@ -68,7 +68,7 @@ class TargetAdmin(
 
 
 @admin.register(PlanTask)
-class PlanTaskAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+class PlanTaskAdmin(DataVersionAdminMixin, GuardedImportMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [PlanTaskResource]
     list_display = ["title", "plan", "lead_unit", "deadline", "status"]
     list_filter = ["status", "plan__year"]

@@ -3,8 +3,8 @@ pages, where the rules live (sums of the tree, deadlines, reasons, publish and r
 admin shows these models without add, change or delete."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from parc.lib.history import HistoryAdmin
 from scoring.models import Band, CriteriaSet, Criterion, Score, Scorecard, SurveyScore
 
 
@@ -29,7 +29,7 @@ class CriterionInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(ReadOnly, SimpleHistoryAdmin):
+class CriteriaSetAdmin(ReadOnly, HistoryAdmin):
     list_display = ["title", "issuer", "year", "level", "status"]
     list_filter = ["year", "level", "status"]
     search_fields = ["title", "issuer__name", "issuer__code"]
@@ -42,7 +42,7 @@ class ScoreInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(ReadOnly, SimpleHistoryAdmin):
+class ScorecardAdmin(ReadOnly, HistoryAdmin):
     list_display = ["unit", "criteria_set", "status", "submitted_at"]
     list_filter = ["status", "criteria_set__year"]
     search_fields = ["unit__name", "unit__code"]
@@ -50,6 +50,6 @@ class ScorecardAdmin(ReadOnly, SimpleHistoryAdmin):
 
 
 @admin.register(SurveyScore)
-class SurveyScoreAdmin(ReadOnly, SimpleHistoryAdmin):
+class SurveyScoreAdmin(ReadOnly, HistoryAdmin):
     list_display = ["unit", "criterion", "points", "criteria_set"]
     list_filter = ["criteria_set__year"]

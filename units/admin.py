@@ -8,9 +8,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from parc.lib.admin import DataVersionAdminMixin
+from parc.lib.history import HistoryAdmin
 from parc.lib.importexport import GuardedImportMixin
 from units import services
 from units.models import AdministrativeUnit, Membership, UnitSuccession
@@ -32,7 +32,7 @@ class UnitAdminForm(forms.ModelForm):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+class AdministrativeUnitAdmin(GuardedImportMixin, ImportExportMixin, HistoryAdmin):
     form = UnitAdminForm
     resource_classes = [UnitResource]
     skip_admin_log = True  # our resource writes in bulk; the unit's history holds every change
@@ -57,7 +57,7 @@ class AdministrativeUnitAdmin(GuardedImportMixin, ImportExportMixin, SimpleHisto
 
 
 @admin.register(UnitSuccession)
-class UnitSuccessionAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
+class UnitSuccessionAdmin(DataVersionAdminMixin, HistoryAdmin):
     list_display = ["date", "kind", "legal_basis"]
     list_filter = ["kind"]
     autocomplete_fields = ["predecessors", "successors"]
@@ -65,7 +65,7 @@ class UnitSuccessionAdmin(DataVersionAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(GuardedImportMixin, ImportExportMixin, SimpleHistoryAdmin):
+class MembershipAdmin(GuardedImportMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [MembershipResource]
     list_display = ["user", "unit", "role"]
     list_filter = ["role", "unit__level"]

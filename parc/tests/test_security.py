@@ -1,120 +1,25 @@
 """Security promises: every URL refuses strangers, login is throttled, the CSP forbids inline
-scripts. The URL walk discovers patterns from the resolver, so a new view is covered (or the
-test asks for a sample of its arguments) without anyone remembering to add it."""
+scripts. The URL walk (urlwalk.py) discovers patterns from the resolver, so a new view is covered
+(or the walk asks for a sample of its arguments) without anyone remembering to add it."""
 
-import datetime
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from indicators import jobs
-from indicators.models import Evidence
-from indicators.testing import make_period, make_report
-from plans.models import PlanTask
-from plans.testing import make_plan, make_target
-from scoring import services
-from scoring.testing import leaf, make_set
-from units.models import Level
+from parc.tests.urlwalk import patterns, portal_urls
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "set_language", "logout", "healthz"}  # reachable without an account
 SECRET = "Thị trấn Tân Hiệp"  # a commune of district A: the outsider must never read its name
-
-
-def _patterns(resolver=None, prefix="", namespace=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _patterns(entry, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            yield f"{namespace}{entry.name}" if entry.name else None, prefix + str(entry.pattern)
-
-
-@pytest.fixture
-def district_a_things(tree, editor, settings, tmp_path):
-    """One of everything that belongs to district A."""
-    settings.MEDIA_ROOT = tmp_path
-    period = make_period(2026, "Q2", closes=datetime.date(2099, 12, 31))
-    plan = make_plan(tree["district_a"], document=SimpleUploadedFile("kh.pdf", b"%PDF"))
-    target = make_target(plan, "TTHC_ONTIME", 98, level=Level.COMMUNE)
-    task = PlanTask.objects.create(plan=plan, title="Rà soát")
-    report = make_report(tree["commune_a1"], period, "submitted", TTHC_ONTIME=(9, 10))
-    evidence = Evidence.objects.create(
-        value=report.values.get(), name="bb.pdf", file=SimpleUploadedFile("bb.pdf", b"%PDF")
-    )
-    job = jobs.job_create(user=editor, upload=SimpleUploadedFile("q.csv", b"unit_code;period\n"))
-    cset = make_set(tree["district_a"])  # district A scores its communes
-    card = services.scorecard_get(user=editor, cset=cset, unit=tree["commune_a1"])
-    score_evidence = services.evidence_add(
-        user=editor, scorecard=card, criterion=leaf(cset, "1.1"), upload=SimpleUploadedFile("kt.pdf", b"%PDF")
-    )
-    return {
-        "pk": tree["commune_a1"].pk,
-        "unit_pk": tree["commune_a1"].pk,
-        "period_code": period.code,
-        "action": "duyet",
-        "plan": plan.pk,
-        "task_pk": task.pk,
-        "target_pk": target.pk,
-        "evidence": evidence.pk,
-        "job": job.pk,
-        "criteria_set": cset.pk,
-        "score_evidence": score_evidence.pk,
-    }
-
-
-# For each URL name: which sample object its <pk> means (other arguments are named alike).
-PK_MEANS = {
-    "units:detail": "pk",
-    "plans:detail": "plan",
-    "plans:edit": "plan",
-    "plans:document": "plan",
-    "plans:task-create": "plan",
-    "plans:task-edit": "plan",
-    "plans:task-delete": "plan",
-    "plans:target-create": "plan",
-    "plans:target-edit": "plan",
-    "plans:target-delete": "plan",
-    "indicators:evidence": "evidence",
-    "indicators:import-job": "job",
-    "indicators:import-confirm": "job",
-    "indicators:import-rejected": "job",
-    "dashboards:unit": "pk",
-    "dashboards:export": "pk",
-    "scoring:evidence": "score_evidence",
-}
-# Every other scoring URL's <pk> is the criteria set.
-PK_MEANS_BY_NAMESPACE = {"scoring": "criteria_set"}
-
-
-def _url_for(name, route, things):
-    kwargs = {}
-    for arg in re.findall(r"<(?:\w+:)?(\w+)>", route):
-        if arg == "pk":
-            means = PK_MEANS.get(name) or PK_MEANS_BY_NAMESPACE.get(name.partition(":")[0])
-            assert means, f"{name}: say in PK_MEANS which object its <pk> is"
-            kwargs[arg] = things[means]
-        else:
-            assert arg in things, f"{name}: add a sample for <{arg}> to district_a_things"
-            kwargs[arg] = things[arg]
-    return reverse(name, kwargs=kwargs)
-
-
-def _portal_urls(things):
-    for name, route in _patterns():
-        if name is None or name.startswith("admin:") or route.startswith("admin/") or name in PUBLIC:
-            continue
-        yield name, route, _url_for(name, route, things)
 
 
 def test_every_page_sends_an_anonymous_visitor_to_login(client, district_a_things):
     checked = 0
-    for name, _route, url in _portal_urls(district_a_things):
+    for name, _route, url in portal_urls(district_a_things):
         for method in (client.get, client.post):
             r = method(url)
             assert r.status_code in (302, 405), (name, r.status_code)
@@ -127,7 +32,7 @@ def test_every_page_sends_an_anonymous_visitor_to_login(client, district_a_thing
 def test_an_officer_of_another_district_sees_and_changes_nothing_of_district_a(client, outsider, district_a_things):
     client.force_login(outsider)
     objects = set(district_a_things)
-    for name, route, url in _portal_urls(district_a_things):
+    for name, route, url in portal_urls(district_a_things):
         names_an_object = bool(re.search(r"<", route))
         for method in ("get", "post"):
             r = getattr(client, method)(url)
@@ -142,7 +47,7 @@ def test_an_officer_of_another_district_sees_and_changes_nothing_of_district_a(c
 
 def test_a_user_without_staff_cannot_use_the_admin(client, outsider):
     client.force_login(outsider)
-    for name, route in _patterns():
+    for name, route in patterns():
         if (
             not (name or "").startswith("admin:")
             or "<" in route
