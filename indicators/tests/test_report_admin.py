@@ -65,3 +65,13 @@ def test_a_figure_cannot_be_moved_to_another_report_in_the_admin(client, tree, s
     assert r.status_code == 302
     assert b.values.get().numerator == 5  # the other report's figure is untouched …
     assert a.values.get().numerator == 1  # … the change went to the figure that was opened
+
+
+def test_a_reports_admin_page_names_every_field_in_vietnamese(client, tree, staff):
+    report = make_report(tree["commune_a1"], make_period(2026, "Q2"), "submitted")
+    client.force_login(staff)
+    html = client.get(reverse("admin:indicators_report_change", args=[report.pk])).content.decode()
+    for label in ("Phiên bản", "Người gửi", "Người thẩm định", "Người sửa gần nhất"):
+        assert label in html, label
+    for english in ("Version", "Submitted by", "Reviewed by", "Updated by"):
+        assert f">{english}" not in html, english
