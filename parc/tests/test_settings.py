@@ -86,3 +86,18 @@ def test_whitenoise_serves_hashed_static_files_in_production_mode(tmp_path, alic
         assert response["Content-Encoding"] == "gzip"
         assert "max-age=315360000" in response["Cache-Control"]  # hashed: cached for ever
         assert client.get("/static/vendor/does-not-exist.js").status_code == 404
+
+
+def test_every_app_of_ours_is_in_the_suite():
+    """An app whose tests pytest never collects is an app whose tests CI never runs."""
+    import configparser
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    config = configparser.ConfigParser()
+    config.read(Path(settings.BASE_DIR) / "pytest.ini")
+    collected = set(config["pytest"]["testpaths"].split())
+    ours = {a.name for a in apps.get_app_configs() if Path(a.path).parent == Path(settings.BASE_DIR)}
+    assert ours <= collected, sorted(ours - collected)
