@@ -491,3 +491,41 @@ def test_an_approval_never_covers_figures_changed_since_the_reviewer_looked(cast
             problems.append(f"{period.code}: approved with a figure nobody reviewed: {stored}")
     assert not problems, tally(outcomes, problems)
     print(f"\napprove against return, edit and resubmit: {tally(outcomes, problems)}")
+
+
+def test_two_reviewers_approving_the_same_reports_at_once_approve_each_once_and_name_the_rest(
+    cast, writers, tree
+):
+    """Two reviewers tick the same five reports in their inboxes and press approve together; an
+    officer resubmits one of them meanwhile in some rounds. Every report ends approved exactly
+    once (one history row of approval), by one of them; the other's list names it as skipped."""
+    reviewer, second_reviewer = cast["reviewer"], cast["second_reviewer"]
+    units = [tree[name] for name in ("commune_a1", "commune_a2", "commune_b1", "district_a", "district_b")]
+    periods = fresh_periods()
+    outcomes, problems = collections.Counter(), []
+    for round_number in range(8):
+        period = next(periods)
+        reports = [make_report(unit, period, "submitted", TTHC_ONTIME=(8, 10)) for unit in units]
+        listed = {r.pk: seen(r) for r in reports}  # both inboxes show these versions
+
+        def approve_all(user, listed=listed):
+            return lambda: services.report_approve_many(user=user, seen=listed)
+
+        first, second = writers.race(*(after(d, approve_all(u)) for d, u in zip(
+            head_starts(round_number), (reviewer, second_reviewer), strict=True)))  # fmt: skip
+        for result in (first, second):
+            if isinstance(result, Failed):
+                problems.append(f"round {round_number}: {result!r}")
+        if problems:
+            continue
+        approved = [r.pk for r in first.approved] + [r.pk for r in second.approved]
+        skipped = [r.pk for r, _reason in first.skipped + second.skipped]
+        outcomes[(len(first.approved), len(second.approved))] += 1
+        if sorted(approved) != sorted(listed) or sorted(skipped) != sorted(listed):
+            problems.append(f"round {round_number}: approved {approved}, skipped {skipped}")
+        for report in reports:
+            report.refresh_from_db()
+            approvals = report.history.filter(status="approved").count()
+            if report.status != "approved" or approvals != 1 or report.version != listed[report.pk] + 1:
+                problems.append(f"round {round_number}: {report.unit.name} {report.status}, {approvals} approvals")
+    assert not problems, tally(outcomes, problems)
