@@ -8,7 +8,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from e2e.conftest import shot
+from e2e.conftest import ARTIFACTS, shot
 from indicators import jobs
 from indicators.imports import TEMPLATE_COLUMNS
 from indicators.models import Report, ReportStatus, ReportValue
@@ -142,3 +142,28 @@ def test_a_reviewer_reaches_a_commune_report_from_the_inbox_approves_five_and_ap
     scores = {s.criterion.code: s.appraised_score for s in card.scores.all()}
     assert card.status == "appraised" and scores == {"1.1": 11, "1.2": 8, "2.1": 25, "2.2": 20}
     shot(page, f"16-reviewer-appraised-{size}")
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_an_officer_says_an_indicator_did_not_occur_and_its_figures_step_aside(
+    page_for, live_server, tree, editor, quarter, phone
+):
+    from indicators.models import Indicator
+
+    ontime = Indicator.objects.get(code="TTHC_ONTIME").pk
+    page = page_for(editor, phone=phone)
+    if not phone:
+        page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/bao-cao/{tree['commune_a1'].pk}/2026-Q2/")
+    page.fill(f"#n_{ontime}", "12")
+    page.check(f"#k_{ontime}")
+    assert page.is_disabled(f"#n_{ontime}") and page.is_disabled(f"#d_{ontime}")
+    page.uncheck(f"#k_{ontime}")
+    assert page.input_value(f"#n_{ontime}") == "12"  # set aside, not lost
+    page.check(f"#k_{ontime}")
+    page.click("button[value=save]")
+    page.wait_for_selector("text=Đã lưu.")
+    assert ReportValue.objects.get(indicator_id=ontime).not_occurred
+    assert page.is_checked(f"#k_{ontime}") and page.is_disabled(f"#n_{ontime}")
+    shot(page, f"16-officer-did-not-occur-{'phone' if phone else 'desktop'}")
+    page.locator("#row-TTHC_ONTIME").screenshot(path=str(ARTIFACTS / f"16-did-not-occur-row-{'phone' if phone else 'desktop'}.png"))

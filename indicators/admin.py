@@ -58,10 +58,11 @@ class ReportValueAdminForm(forms.ModelForm):
     seen_denominator = forms.CharField(widget=forms.HiddenInput, required=False)
     seen_value = forms.CharField(widget=forms.HiddenInput, required=False)
     seen_comment = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+    seen_not_occurred = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ReportValue
-        fields = ["report", "indicator", "numerator", "denominator", "value", "comment"]
+        fields = ["report", "indicator", "numerator", "denominator", "value", "comment", "not_occurred"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,6 +80,7 @@ class ReportValueAdminForm(forms.ModelForm):
             self.fields["base_version"].initial = current.report.version
             for name in ("numerator", "denominator", "value", "comment"):
                 self.fields[f"seen_{name}"].initial = input_text(getattr(current, name))
+            self.fields["seen_not_occurred"].initial = current.not_occurred
         self.written = None
 
     def _post_clean(self):
@@ -95,6 +97,7 @@ class ReportValueAdminForm(forms.ModelForm):
         seen = {f: cleaned.get(f"seen_{f}") or None for f in ("numerator", "denominator", "value")}
         seen = {f: parse_number(v) if v is not None else None for f, v in seen.items()}
         seen["comment"] = cleaned.get("seen_comment") or ""
+        seen["not_occurred"] = bool(cleaned.get("seen_not_occurred"))
         base_version = cleaned.get("base_version")
         if not self.instance.pk:
             base_version = None  # a new figure: nothing was seen; any figure saved meanwhile conflicts
@@ -102,7 +105,7 @@ class ReportValueAdminForm(forms.ModelForm):
             user=self.user,
             unit=report.unit,
             period=report.period,
-            changes={indicator.pk: {f: cleaned.get(f) for f in ("numerator", "denominator", "value", "comment")}},
+            changes={indicator.pk: {f: cleaned.get(f) for f in services.STORED_FIELDS}},
             indicators=[indicator],
             base_version=base_version,
             source=self.source,
@@ -148,7 +151,7 @@ class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, HistoryAdmin):
     form = ReportValueAdminForm
     resource_classes = [ReportValueResource]
     skip_admin_log = True
-    list_display = ["report", "indicator", "numerator_text", "denominator_text", "figure_text"]
+    list_display = ["report", "indicator", "numerator_text", "denominator_text", "figure_text", "not_occurred"]
     list_filter = ["report__period", "indicator__field", "report__status"]
     search_fields = ["report__unit__name", "report__unit__code", "indicator__code"]
     autocomplete_fields = ["report", "indicator"]
@@ -179,7 +182,7 @@ class ReportValueAdmin(GuardedImportMixin, ImportExportMixin, HistoryAdmin):
     def figure_text(self, obj):
         return display.figure_text(obj.indicator, obj.figure)
 
-    LOCKED_FIELDS = ["report", "indicator", "numerator_text", "denominator_text", "figure_text", "comment"]
+    LOCKED_FIELDS = ["report", "indicator", "numerator_text", "denominator_text", "figure_text", "comment", "not_occurred"]
 
     def get_fields(self, request, obj=None):
         if obj is not None and not self.has_change_permission(request, obj):

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from parc.lib.forms import StyledFormMixin
 from parc.lib.numbers import parse_number
 
-ENTRY_FIELDS = ("numerator", "denominator", "value", "comment")
-PREFIX = {"numerator": "n", "denominator": "d", "value": "v", "comment": "c"}
+ENTRY_FIELDS = ("numerator", "denominator", "value", "comment", "not_occurred")
+PREFIX = {"numerator": "n", "denominator": "d", "value": "v", "comment": "c", "not_occurred": "k"}
 
 
 @dataclass
@@ -39,6 +39,8 @@ def _lenient(text, name):
     """The value the page showed, back as a number (it was written by us, so it parses)."""
     if name == "comment":
         return text
+    if name == "not_occurred":
+        return text == "1"
     try:
         return parse_number(text) if text else None
     except ValueError:

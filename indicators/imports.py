@@ -29,7 +29,8 @@ from units import scoping
 from units.models import AdministrativeUnit
 
 KEY_COLUMNS = ["unit_code", "period", "indicator_code"]
-FIGURE_COLUMNS = ["numerator", "denominator", "value", "comment"]
+NOT_OCCURRED_CHOICE = "Không phát sinh"  # the template's word for it (any case or accent reads)
+FIGURE_COLUMNS = ["numerator", "denominator", "value", "comment", "not_occurred"]
 REQUIRED_COLUMNS = KEY_COLUMNS + ["numerator", "denominator", "value"]
 # What the template's header row says, in the interface's language; an import reads either
 # language's words or the codes themselves (unit_code …), whatever the uploader's language.
@@ -43,6 +44,7 @@ COLUMN_LABELS = {
     "denominator": _lazy("Denominator"),
     "value": _lazy("Value"),
     "comment": _lazy("Comment"),
+    "not_occurred": _lazy("Did not occur this quarter"),
     "numerator_label": _lazy("Numerator counts"),
     "denominator_label": _lazy("Denominator counts"),
     "target": _lazy("Target"),
@@ -74,7 +76,7 @@ def read_columns() -> list[str]:
 
 TEMPLATE_COLUMNS = [
     "unit_code", "unit_name", "period", "indicator_code", "indicator_name",
-    "numerator", "denominator", "value", "comment", "numerator_label", "denominator_label",
+    "numerator", "denominator", "value", "comment", "not_occurred", "numerator_label", "denominator_label",
     "target", "last_quarter",
 ]  # fmt: skip
 BATCH = 2000
@@ -175,7 +177,7 @@ def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = 
     values = {
         (v.report_id, v.indicator_id): v
         for v in ReportValue.objects.filter(report__in=list(reports.values())).only(
-            "id", "report_id", "indicator_id", "numerator", "denominator", "value", "comment"
+            "id", "report_id", "indicator_id", "numerator", "denominator", "value", "comment", "not_occurred"
         )
     }
 
@@ -252,6 +254,7 @@ def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = 
                 denominator=row.get("denominator"),
                 value=row.get("value"),
                 comment=cell_text(row.get("comment")),
+                not_occurred=row.get("not_occurred"),
             )
             for column, message in figure.errors:
                 error(column, message)
@@ -270,7 +273,7 @@ def plan_import(*, sheet: Sheet, user, progress: Callable[[int], None] | None = 
         if current is None:
             kind, old = "new", None
         else:
-            old = (current.numerator, current.denominator, current.value, current.comment)
+            old = tuple(getattr(current, name) for name in services.STORED_FIELDS)
             kind = "unchanged" if services.figures_equal(old, new) else "changed"
         plan.changes.append(Change(number, unit, period, indicator, kind, old, new, current, figure))
         plan.versions[(unit.pk, period.pk)] = report.version if report else 0
@@ -318,6 +321,10 @@ ReportsChanged = services.ReportsChanged
 # Files for the user: the template to fill, and the rejected rows
 
 
+class NothingToFill(Exception):
+    """No report of the chosen unit and quarter may be changed by this user; str() says why."""
+
+
 def template_workbook(
     *, units: Sequence[AdministrativeUnit], period: ReportingPeriod, targets: Mapping, previous: Mapping, user
 ) -> bytes:
@@ -334,8 +341,11 @@ def template_workbook(
     }
     rows = []
     by_level = {}  # one catalogue query per level, not per unit
+    refusals = []
     for unit in units:
-        if edit_refusal(user=user, unit=unit, period=period, report=reports.get(unit.pk)):
+        refusal = edit_refusal(user=user, unit=unit, period=period, report=reports.get(unit.pk))
+        if refusal:
+            refusals.append(refusal)
             continue  # locked reports are left out
         if unit.level not in by_level:
             by_level[unit.level] = indicators_for(unit)
@@ -347,10 +357,13 @@ def template_workbook(
                 unit.code, unit.name, period.code, indicator.code, indicator.name_vi,
                 current.numerator if current else None, current.denominator if current else None,
                 current.value if current else None, current.comment if current else None,
+                NOT_OCCURRED_CHOICE if current and current.not_occurred else None,
                 indicator.numerator_label or None, indicator.denominator_label or None,
                 f"{target.get_comparator_display()} {target.value.normalize():f}" if target else None,
                 round(last, 2) if last is not None else None,
             ])  # fmt: skip
+    if not rows:  # an empty file would only puzzle: say why there is nothing to fill
+        raise NothingToFill(refusals[0] if refusals else _("No unit here reports in this quarter."))
     write_table(ws, [str(COLUMN_LABELS[c]) for c in TEMPLATE_COLUMNS], rows)
     _guide(ws, [r[3] for r in rows], {i.code: i for level in by_level.values() for i in level})
     return workbook_bytes(wb)
@@ -364,7 +377,7 @@ def _guide(ws, codes, indicators):
     """Make the template say what to fill: the cells to fill shaded and open, everything else
     locked (the sheet is protected without a password: it guides, it does not forbid), and each
     figure cell checked by Excel itself as it is typed (whole counts, percentages 0–100)."""
-    column = {name: TEMPLATE_COLUMNS.index(name) + 1 for name in ("numerator", "denominator", "value", "comment")}
+    column = {name: TEMPLATE_COLUMNS.index(name) + 1 for name in (*FIGURE_COLUMNS,)}
     messages = {
         "whole": (_("A whole number"), _("Type a whole number, 0 or more (no decimals).")),
         "percent": (_("A percentage"), _("Type a percentage between 0 and 100 (decimal comma allowed).")),
@@ -382,6 +395,14 @@ def _guide(ws, codes, indicators):
         check.prompt, check.promptTitle, check.showInputMessage = text, title, True
         checks[key] = check
         ws.add_data_validation(check)
+    # "Không phát sinh": one choice in a drop-down, so nobody has to know which words count.
+    said = DataValidation(type="list", formula1=f'"{NOT_OCCURRED_CHOICE}"', allow_blank=True)
+    said.error, said.errorTitle, said.showErrorMessage = (
+        _("Choose “%(word)s” or leave the cell empty.") % {"word": NOT_OCCURRED_CHOICE},
+        str(COLUMN_LABELS["not_occurred"]),
+        True,
+    )
+    ws.add_data_validation(said)
     for number, code in enumerate(codes, start=2):
         indicator = indicators[code]
         if indicator.is_ratio:
@@ -397,6 +418,9 @@ def _guide(ws, codes, indicators):
         for name in closed:
             ws.cell(row=number, column=column[name]).fill = NOT_USED
         ws.cell(row=number, column=column["comment"]).protection = Protection(locked=False)
+        cell = ws.cell(row=number, column=column["not_occurred"])
+        cell.protection = Protection(locked=False)
+        said.add(cell.coordinate)
     ws.protection.sheet = True
     # What stays allowed on the protected sheet: widening columns, sorting and filtering.
     ws.protection.formatColumns = ws.protection.formatRows = ws.protection.sort = ws.protection.autoFilter = False

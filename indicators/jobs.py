@@ -204,8 +204,11 @@ def _progress(job, field):
 def _describe(figures):
     if figures is None:
         return "—"
-    n, d, v, comment = figures
-    text = f"{format_number(n)} / {format_number(d)}" if n is not None or d is not None else format_number(v)
+    n, d, v, comment, not_occurred = figures
+    if not_occurred:
+        text = str(_("did not occur"))
+    else:
+        text = f"{format_number(n)} / {format_number(d)}" if n is not None or d is not None else format_number(v)
     return f"{text} ({comment})" if comment else text
 
 

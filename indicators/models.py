@@ -288,6 +288,10 @@ class ReportValue(models.Model):
     denominator = models.DecimalField(_("denominator"), max_digits=18, decimal_places=4, null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # "Không phát sinh": nothing of this kind happened in the quarter (no dossier received, no
+    # inspection). Counted as reported — the report is complete — and left out of roll-ups: it is
+    # not a zero, and a ratio without a denominator has no percentage.
+    not_occurred = models.BooleanField(_("did not occur this quarter"), default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -298,7 +302,12 @@ class ReportValue(models.Model):
                 fields=["report", "indicator"],
                 name="value_report_indicator_unique",
                 violation_error_message=_("This report already has a value for this indicator."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(not_occurred=False)
+                | Q(numerator__isnull=True, denominator__isnull=True, value__isnull=True),
+                name="value_not_occurred_has_no_figures",
+            ),
         ]
 
     def __str__(self):

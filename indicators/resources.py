@@ -71,11 +71,11 @@ class ReportValueResource(WholeFileResource):
     numerator = FigureField(attribute="numerator", column_name="numerator", count=True)
     denominator = FigureField(attribute="denominator", column_name="denominator", count=True)
     value = FigureField(attribute="value", column_name="value")
-    diff_columns = ["unit_code", "period", "indicator_code", "numerator", "denominator", "value", "comment"]
+    diff_columns = ["unit_code", "period", "indicator_code", "numerator", "denominator", "value", "comment", "not_occurred"]
 
     class Meta:
         model = ReportValue
-        fields = ["unit_code", "period", "indicator_code", "numerator", "denominator", "value", "comment"]
+        fields = ["unit_code", "period", "indicator_code", "numerator", "denominator", "value", "comment", "not_occurred"]
         export_order = fields
 
     def get_queryset(self):

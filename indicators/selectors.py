@@ -424,7 +424,10 @@ def _grouped(units, indicators, periods, statuses, by=None, reports=None):
     index = {p.pk: p.index for p in periods}
     keys = ["indicator_id", "report__period_id"] + ([by] if by else [])
     values = ReportValue.objects.filter(
-        report__status__in=statuses, report__period__in=list(index), indicator__in=list(indicators)
+        report__status__in=statuses,
+        report__period__in=list(index),
+        indicator__in=list(indicators),
+        not_occurred=False,  # "did not occur" is reported, but it is not a figure to add up
     )
     values = values.filter(report__unit__in=units) if reports is None else values.filter(report_id__in=reports)
     # One row per (indicator, quarter[, unit or level]): flows and stocks alike, as "last" only
@@ -499,7 +502,7 @@ MEAN_KINDS = (IndicatorKind.PERCENT, IndicatorKind.SCORE)
 
 HISTORY_FIELDS = {
     "report": ("status", "return_reason", "reopen_reason"),
-    "value": ("numerator", "denominator", "value", "comment"),
+    "value": ("numerator", "denominator", "value", "comment", "not_occurred"),
 }
 
 
@@ -540,7 +543,7 @@ def _diff_rows(entries, rows, fields, describe, model):
         for name in fields:
             new = getattr(row, name)
             old = getattr(before, name) if before is not None else None
-            if before is None and new in (None, ""):
+            if before is None and (new is None or new == "" or new is False):
                 continue
             if old != new:
                 label = model._meta.get_field(name).verbose_name
@@ -555,6 +558,8 @@ def _diff_rows(entries, rows, fields, describe, model):
 
 
 def _display(model, name, value):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if value in (None, ""):
         return "—"
     if name == "status":

@@ -126,6 +126,9 @@ class SaveResult:
 
 
 FIGURE_FIELDS = ("numerator", "denominator", "value")
+# What a ReportValue stores, in the order of CheckedFigure.figures and of every figure tuple here.
+STORED_FIELDS = (*FIGURE_FIELDS, "comment", "not_occurred")
+NOTHING = (None, None, None, "", False)
 DELETE = object()  # in `changes`: remove this indicator's figure (admin delete)
 
 
@@ -170,7 +173,7 @@ def report_values_write(
                 ("indicator", _("Units of this level do not report %(code)s.") % {"code": indicator.code})
             ]
             continue
-        figure = check_figure(by_id[indicator_id], **{k: raw.get(k) for k in (*FIGURE_FIELDS, "comment")})
+        figure = check_figure(by_id[indicator_id], **{k: raw.get(k) for k in STORED_FIELDS})
         if figure.errors:
             result.errors[indicator_id] = figure.errors
         else:
@@ -215,7 +218,7 @@ def report_values_write(
                     current.delete()
                     continue
                 value = current or ReportValue(report=report, indicator=by_id[indicator_id])
-                value.numerator, value.denominator, value.value, value.comment = new
+                value.numerator, value.denominator, value.value, value.comment, value.not_occurred = new
                 value._change_reason = history_reason
                 value._history_user = user  # also outside a request (imports, commands)
                 value.save()
@@ -248,16 +251,17 @@ def _value_writes(checked, existing):
 
 
 def _figures(obj):
-    """(numerator, denominator, value, comment) of a ReportValue, a checked row or a dict."""
+    """(numerator, denominator, value, comment, not_occurred) of a ReportValue, a checked row or
+    a dict."""
     if obj is None:
-        return (None, None, None, "")
+        return NOTHING
     if isinstance(obj, dict):
-        return tuple(obj.get(f) for f in FIGURE_FIELDS) + ((obj.get("comment") or ""),)
-    return tuple(getattr(obj, f) for f in FIGURE_FIELDS) + (obj.comment,)
+        return (*(obj.get(f) for f in FIGURE_FIELDS), obj.get("comment") or "", bool(obj.get("not_occurred")))
+    return tuple(getattr(obj, f) for f in STORED_FIELDS)
 
 
 def figures_equal(old: tuple, new: tuple) -> bool:
-    """Two (numerator, denominator, value, comment) tuples say the same (9.0 == 9)."""
+    """Two (numerator, denominator, value, comment, not_occurred) tuples say the same (9.0 == 9)."""
 
     def norm(v):
         return v.normalize() if isinstance(v, Decimal) else v
@@ -274,7 +278,7 @@ def _merge(checked, existing, original, by_id):
     conflicts, untouched = [], []
     for indicator_id, figure in checked.items():
         seen = _figures(original.get(indicator_id))
-        yours = (None, None, None, "") if figure is DELETE else figure.figures
+        yours = NOTHING if figure is DELETE else figure.figures
         theirs = _figures(existing.get(indicator_id))
         if figures_equal(yours, seen):
             untouched.append(indicator_id)
@@ -378,9 +382,7 @@ def report_values_write_many(
             # checked twice (half a second for a national quarter); any others are checked here.
             figure = change.checked
             if figure is None or figure.errors or figure.figures != change.new:
-                figure = check_figure(
-                    change.indicator, **dict(zip((*FIGURE_FIELDS, "comment"), change.new, strict=True))
-                )
+                figure = check_figure(change.indicator, **dict(zip(STORED_FIELDS, change.new, strict=True)))
             if figure.errors:
                 raise WriteRefused(change.row, figure.errors[0][1])
         # Sorted: two imports creating the same new reports insert them in the same order, so
@@ -402,8 +404,8 @@ def report_values_write_many(
         # Plain tuples: a model instance per value would cost more than writing it.
         created = [
             (reports[(c.unit.pk, c.period.pk)].pk, c.indicator.pk, *c.new) for c in todo if c.kind == "new"
-        ]  # (report id, indicator id, numerator, denominator, value, comment)
-        updated = [(c.value.pk, *c.new) for c in todo if c.kind == "changed"]  # (value id, n, d, v, comment)
+        ]  # (report id, indicator id, numerator, denominator, value, comment, not occurred)
+        updated = [(c.value.pk, *c.new) for c in todo if c.kind == "changed"]  # (value id, n, d, v, comment, no)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # The job's own status is saved afterwards with a normal commit, which flushes this
@@ -481,7 +483,9 @@ def report_submit(
     if refusal:
         raise Refused(refusal)
     _require_seen(report, seen_version)
-    filled = {v.indicator_id for v in report.values.all() if v.value is not None or v.denominator is not None}
+    filled = {
+        v.indicator_id for v in report.values.all() if v.value is not None or v.denominator is not None or v.not_occurred
+    }
     missing = [i for i in indicators if i.pk not in filled]
     if missing:
         raise Refused(
@@ -791,13 +795,13 @@ def _bulk_reports_touched(reports, user, reason):
 def _bulk_values_orm(created, updated, user, reason, progress):
     """Portable path (SQLite): Django's bulk operations, in batches, with history rows."""
     created = [
-        ReportValue(report_id=r, indicator_id=i, numerator=n, denominator=d, value=v, comment=c)
-        for r, i, n, d, v, c in created
+        ReportValue(report_id=r, indicator_id=i, numerator=n, denominator=d, value=v, comment=c, not_occurred=no)
+        for r, i, n, d, v, c, no in created
     ]
     existing = ReportValue.objects.in_bulk([row[0] for row in updated])
-    for pk, n, d, v, c in updated:
+    for pk, *new in updated:
         value = existing[pk]
-        value.numerator, value.denominator, value.value, value.comment = n, d, v, c
+        value.numerator, value.denominator, value.value, value.comment, value.not_occurred = new
     updated = list(existing.values())
     written = 0
     for start in range(0, len(created), BULK_BATCH):
@@ -811,7 +815,7 @@ def _bulk_values_orm(created, updated, user, reason, progress):
     for start in range(0, len(updated), BULK_BATCH):
         chunk = updated[start : start + BULK_BATCH]
         bulk_update_with_history(
-            chunk, ReportValue, ["numerator", "denominator", "value", "comment"], batch_size=BULK_BATCH,
+            chunk, ReportValue, list(STORED_FIELDS), batch_size=BULK_BATCH,
             default_user=user, default_change_reason=reason,
         )  # fmt: skip
         written += len(chunk)
@@ -832,7 +836,8 @@ def _bulk_values_postgresql(created, updated, user, reason, progress):
         if created:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS parc_import_values (report_id bigint, indicator_id bigint,"
-                " numerator numeric, denominator numeric, value numeric, comment text) ON COMMIT DROP"
+                " numerator numeric, denominator numeric, value numeric, comment text, not_occurred boolean)"
+                " ON COMMIT DROP"
             )
         for start in range(0, len(created), BULK_PG_CHUNK):
             chunk = created[start : start + BULK_PG_CHUNK]
@@ -847,8 +852,10 @@ def _bulk_values_postgresql(created, updated, user, reason, progress):
                 buffer,
             )
             cursor.execute(
-                f"WITH ins AS (INSERT INTO {values} (report_id, indicator_id, numerator, denominator, value, comment)"
-                " SELECT report_id, indicator_id, numerator, denominator, value, comment FROM parc_import_values RETURNING *)"
+                f"WITH ins AS (INSERT INTO {values}"
+                " (report_id, indicator_id, numerator, denominator, value, comment, not_occurred)"
+                " SELECT report_id, indicator_id, numerator, denominator, value, comment, not_occurred"
+                " FROM parc_import_values RETURNING *)"
                 f" INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type, history_user_id)"
                 f" SELECT {columns}, %s, %s, '+', %s FROM ins",
                 [now, reason, user.pk],
@@ -859,8 +866,9 @@ def _bulk_values_postgresql(created, updated, user, reason, progress):
         for start in range(0, len(updated), BULK_PG_CHUNK):
             chunk = updated[start : start + BULK_PG_CHUNK]
             cursor.execute(
-                f"UPDATE {values} AS v SET numerator = u.n, denominator = u.d, value = u.v, comment = u.c"
-                " FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], %s::text[]) AS u(id, n, d, v, c)"
+                f"UPDATE {values} AS v SET numerator = u.n, denominator = u.d, value = u.v, comment = u.c,"
+                " not_occurred = u.no FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[],"
+                " %s::text[], %s::boolean[]) AS u(id, n, d, v, c, no)"
                 " WHERE v.id = u.id",
                 [list(column) for column in zip(*chunk, strict=True)],
             )  # fmt: skip

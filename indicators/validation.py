@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from indicators.display import figure_text
 from indicators.models import IndicatorKind
 from parc.lib.numbers import AmbiguousNumber, format_number, parse_number
+from parc.lib.text import fold
 
 MIN_HISTORY_FOR_OUTLIERS = 4
 
@@ -35,16 +36,41 @@ class CheckedFigure:
     denominator: Decimal | None = None
     value: Decimal | None = None
     comment: str = ""
+    not_occurred: bool = False
     errors: list = field(default_factory=list)  # (field name, message)
 
     @property
     def is_empty(self):
-        return self.numerator is None and self.denominator is None and self.value is None
+        return self.numerator is None and self.denominator is None and self.value is None and not self.not_occurred
 
     @property
     def figures(self) -> tuple:
-        """(numerator, denominator, value, comment): what a ReportValue stores."""
-        return (self.numerator, self.denominator, self.value, self.comment)
+        """(numerator, denominator, value, comment, not_occurred): what a ReportValue stores."""
+        return (self.numerator, self.denominator, self.value, self.comment, self.not_occurred)
+
+
+def _blank(raw):
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+# What people write for "did not occur this quarter", accent-folded: in the template's column (a
+# drop-down offers the first), or in a figure's own cell, as officers write it in Excel today.
+NOT_OCCURRED_WORDS = {"khong phat sinh", "kps", "x", "co", "yes", "true", "1", "did not occur"}
+NOT_OCCURRED_NO = {"", "khong", "no", "false", "0"}
+NOT_OCCURRED_IN_A_FIGURE = {"khong phat sinh", "kps", "did not occur"}  # not "x" or "1": figures
+
+
+def says_not_occurred(raw) -> bool | None:
+    """True for "không phát sinh" (a ticked box, True, "x", "KPS" …), False for nothing or a
+    clear no, None for anything else (which is then a mistake to point out)."""
+    if raw is None or raw is False:
+        return False
+    if raw is True:
+        return True
+    folded = fold(str(raw))
+    if folded in NOT_OCCURRED_WORDS:
+        return True
+    return False if folded in NOT_OCCURRED_NO else None
 
 
 def text_problem(text: str, *, max_length: int = COMMENT_MAX) -> str | None:
@@ -66,7 +92,7 @@ def text_problem(text: str, *, max_length: int = COMMENT_MAX) -> str | None:
 
 
 def _number(raw, name, errors, maximum=COUNT_MAX):
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if _blank(raw):
         return None
     if isinstance(raw, bool):  # a TRUE/FALSE cell is not a figure (bool is an int in Python)
         errors.append((name, _("“%(value)s” is not a number.") % {"value": raw}))
@@ -107,10 +133,13 @@ def _whole(number, name, errors):
     return number
 
 
-def check_figure(indicator, *, numerator=None, denominator=None, value=None, comment=None) -> CheckedFigure:
+def check_figure(
+    indicator, *, numerator=None, denominator=None, value=None, comment=None, not_occurred=False
+) -> CheckedFigure:
     """Parse and check what was typed or read for `indicator`. Inputs may be text ("99,12")
     or numbers (spreadsheet cells). The one check of figures: entry form, imports, admin and
-    the write service all call it."""
+    the write service all call it. `not_occurred` ("không phát sinh"): nothing happened this
+    quarter — then no figure may be given (a comment may)."""
     checked = CheckedFigure()
     errors = checked.errors
     text = "" if comment is None else str(comment).strip()
@@ -119,6 +148,23 @@ def check_figure(indicator, *, numerator=None, denominator=None, value=None, com
         errors.append(("comment", problem))
     else:
         checked.comment = text
+    # "không phát sinh" typed in a figure's own cell says the same as the column.
+    raws = [numerator, denominator, value]
+    if any(isinstance(raw, str) and fold(raw) in NOT_OCCURRED_IN_A_FIGURE for raw in raws):
+        not_occurred = True
+        numerator, denominator, value = (
+            None if isinstance(r, str) and fold(r) in NOT_OCCURRED_IN_A_FIGURE else r for r in raws
+        )
+    said = says_not_occurred(not_occurred)
+    if said is None:
+        errors.append(("not_occurred", _("Write “không phát sinh” (or x) here, or leave it empty.")))
+        return checked
+    if said:
+        if not all(_blank(raw) for raw in (numerator, denominator, value)):
+            errors.append(("not_occurred", _("Either figures or “did not occur this quarter”, not both.")))
+        else:
+            checked.not_occurred = True
+        return checked
     if indicator.kind == IndicatorKind.RATIO:
         n = _whole(_number(numerator, "numerator", errors), "numerator", errors)
         d = _whole(_number(denominator, "denominator", errors), "denominator", errors)

@@ -181,6 +181,10 @@ def import_page(request):
             partial=upload_form.cleaned_data["partial"],
         )
         return redirect("indicators:import-job", job.pk)
+    return _import_page(request, template_form, upload_form)
+
+
+def _import_page(request, template_form, upload_form):
     ctx = {
         "page": "import",
         "template_form": template_form,
@@ -194,9 +198,7 @@ def import_page(request):
 def import_template(request):
     template_form, upload_form = _import_forms(request)
     if not template_form.is_valid():  # the page again, saying which choice is wrong
-        ctx = {"page": "import", "template_form": template_form, "upload_form": upload_form,
-               "recent": ImportJob.objects.filter(user=request.user)[:10]}  # fmt: skip
-        return render(request, "indicators/import.html", ctx)
+        return _import_page(request, template_form, upload_form)
     unit = template_form.cleaned_data["don_vi"]
     period = selectors.period_by_code(template_form.cleaned_data["ky"])
     units = selectors.reporting_units(unit=unit, period=period)
@@ -208,13 +210,17 @@ def import_template(request):
             units=units, indicators=indicators, periods=[previous], statuses=selectors.SUBMITTED_TOO
         ).items():
             last[(unit_id, indicator_id)] = rollup.figure
-    content = imports.template_workbook(
-        units=units,
-        period=period,
-        targets=targets_for(units=units, indicators=indicators, year=period.year),
-        previous=last,
-        user=request.user,
-    )
+    try:
+        content = imports.template_workbook(
+            units=units,
+            period=period,
+            targets=targets_for(units=units, indicators=indicators, year=period.year),
+            previous=last,
+            user=request.user,
+        )
+    except imports.NothingToFill as exc:  # the page again, saying why
+        template_form.add_error("ky", str(exc))
+        return _import_page(request, template_form, upload_form)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="mau-nhap-{unit.code}-{period.code}.xlsx"'
     return response

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from indicators.validation import outlier_warning
 from parc.lib.numbers import input_text
@@ -12,6 +13,8 @@ def saved_value(row, name):
     if row.value is None:
         return ""
     value = getattr(row.value, name)
+    if name == "not_occurred":
+        return "1" if value else ""
     return value if name == "comment" else input_text(value)
 
 
@@ -44,8 +47,11 @@ def is_late(line, period):
 
 @register.filter
 def figures(values):
-    """(numerator, denominator, value, comment) → "9 / 10" or "55,5" for the conflict panel."""
-    numerator, denominator, value, _comment = values
+    """(numerator, denominator, value, comment, not occurred) → "9 / 10", "55,5" or "did not
+    occur" for the conflict panel."""
+    numerator, denominator, value, _comment, not_occurred = values
+    if not_occurred:
+        return _("did not occur")
     if numerator is not None or denominator is not None:
         return f"{input_text(numerator) or '—'} / {input_text(denominator) or '—'}"
     return input_text(value) or "—"

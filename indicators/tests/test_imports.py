@@ -413,3 +413,15 @@ def test_a_job_being_written_cannot_be_cancelled(tree, editor, period):
     assert not jobs.job_cancel(job=job, user=editor)  # confirmed: the worker owns it now
     jobs.work(once=True)
     assert ReportValue.objects.count() == 1
+
+
+def test_a_template_for_a_quarter_the_officer_may_no_longer_change_says_why_instead_of_an_empty_file(
+    client, tree, editor
+):
+    closed = make_period(2025, "Q1")  # closed long ago for editors
+    client.force_login(editor)
+    r = client.get(reverse("indicators:import-template"), {"don_vi": tree["district_a"].pk, "ky": closed.code})
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/html")
+    html = r.content.decode()
+    assert "Kỳ báo cáo đã khóa sổ ngày 30/03/2025" in html
+    assert 'aria-invalid="true"' in html

@@ -358,13 +358,15 @@ def test_the_bulk_writer_checks_figures_it_is_handed_unless_check_figure_passed_
     period = make_period(2026, "Q2", closes=OPEN)
     ontime = Indicator.objects.get(code="TTHC_ONTIME")
     good = check_figure(ontime, numerator="9", denominator="10")
-    bad = (Decimal(10) ** 20, Decimal(10) ** 20, None, "")
+    bad = (Decimal(10) ** 20, Decimal(10) ** 20, None, "", False)
+    both = (Decimal(9), Decimal(10), None, "", True)  # figures and "did not occur" at once
 
     def change(new, checked=None):
         unit = tree["commune_a1"]
         return services.Change(2, unit, period, ontime, "new", None, new, None, checked)
 
-    for hostile in (change(bad), change(bad, checked=good)):  # none, or one made for other figures
+    # none, or one made for other figures
+    for hostile in (change(bad), change(bad, checked=good), change(both), change(both, checked=good)):
         with pytest.raises(services.WriteRefused):
             services.report_values_write_many(
                 user=editor, changes=[hostile], base_versions={}, source="import", reason="x"

@@ -56,6 +56,23 @@
   form.querySelectorAll('.entry-row[data-kind="ratio"]').forEach(function (row) {
     row.addEventListener("input", function () { update(row); });
   });
+  // "Không phát sinh": the row's figures are set aside (disabled: not sent, not lost) while the
+  // box is ticked; unticked, they are back as typed. Without JavaScript the server says that a
+  // row cannot have both.
+  function setAside(box) {
+    var row = box.closest(".entry-row");
+    row.querySelectorAll('input[name^="n_"], input[name^="d_"], input[name^="v_"]').forEach(function (input) {
+      input.disabled = box.checked;
+    });
+    var out = row.querySelector('[data-role="percent"]');
+    if (out && box.checked) out.textContent = "—";
+    else if (!box.checked) update(row);
+  }
+  form.querySelectorAll('[data-role="not-occurred"]').forEach(function (box) {
+    if (box.disabled) return;
+    if (box.checked) setAside(box);
+    box.addEventListener("change", function () { setAside(box); });
+  });
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus(); // after a refused save, a screen reader starts at the list
 })();
