@@ -327,6 +327,31 @@ def test_two_first_saves_of_the_same_figure_one_stands_the_other_is_told(cast, w
     print(f"\nfirst saves, same figure: {tally(outcomes, problems, note)}")
 
 
+def test_did_not_occur_and_figures_saved_at_once_one_stands_the_other_is_told(cast, writers, unique_clashes):
+    """One officer ticks "không phát sinh" while a colleague types the figures of the same
+    indicator: one save stands, the other is told (409), and the row never holds both."""
+    ontime, unit = cast["ontime"], cast["unit"]
+    outcomes, problems = collections.Counter(), []
+    said = {f"k_{ontime.pk}": "1"}
+    for period, answers in _first_saves(cast, writers, said, _fields(ontime, 9, 10)):
+        if any(isinstance(a, Failed) for a in answers):
+            problems.append(f"{period.code}: {answers}")
+            continue
+        statuses = tuple(status for status, _html in answers)
+        outcomes[f"{statuses[0]}/{statuses[1]}"] += 1
+        if sorted(statuses) != [302, 409]:
+            problems.append(f"{period.code}: answers {statuses}, expected one 302 and one 409")
+            continue
+        value = ReportValue.objects.get(report__unit=unit, report__period=period, indicator=ontime)
+        stored = ("not occurred" if value.not_occurred else "figures", value.numerator, value.denominator)
+        expected = ("not occurred", None, None) if statuses[0] == 302 else ("figures", 9, 10)
+        if stored != expected:
+            problems.append(f"{period.code}: the 302 side was {expected}, the database has {stored}")
+        if CONFLICT not in answers[statuses.index(409)][1]:
+            problems.append(f"{period.code}: the 409 does not say why")
+    assert not problems, tally(outcomes, problems)
+
+
 # ---------------------------------------------------------------------------------------------
 # 2. Confirming an import while the officer saves the same figure through the form
 
