@@ -48,6 +48,9 @@ def test_an_officer_enters_a_communes_figures_fixes_a_mistake_and_submits(page_f
     # Said at once, before saving, instead of a percentage over 100:
     assert row.locator("output").inner_text() == "—"
     assert row.locator("[data-role=hint]").inner_text() == "Tử số lớn hơn mẫu số."
+    page.fill(f"#d_{ontime}", "-10")  # a negative count
+    assert row.locator("[data-role=hint]").inner_text() == "Số liệu không được âm."
+    assert row.locator("output").inner_text() == "—"
     page.fill(f"#d_{ontime}", "1.234")  # a thousand, or one point two three four?
     assert "Có thể là số nghìn hoặc số thập phân" in row.locator("[data-role=hint]").inner_text()
     page.fill(f"#d_{ontime}", "10")

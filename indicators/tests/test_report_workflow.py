@@ -192,7 +192,8 @@ def test_a_reviewer_reaches_a_districts_communes_from_the_provinces_list_by_clic
     link = f'href="{reverse("indicators:reports")}?ky={period.code}&amp;don_vi={tree["district_a"].pk}"'
     assert link in province.content.decode()  # the district's name leads to its communes
     district = client.get(reverse("indicators:reports"), {"ky": period.code, "don_vi": tree["district_a"].pk})
-    assert "Thị trấn Tân Hiệp" in district.content.decode()
+    commune = reverse("indicators:report-entry", args=[tree["commune_a1"].pk, period.code])
+    assert f'<a href="{commune}">Thị trấn Tân Hiệp</a>' in district.content.decode()  # its name is a link
 
 
 def test_the_report_list_switches_year_to_that_years_latest_begun_quarter(client, tree, reviewer, period):
