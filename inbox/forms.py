@@ -26,10 +26,10 @@ class InboxFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        years = selectors.years_begun()
-        self.fields["nam"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
         periods = ReportingPeriod.objects.filter(start__lte=timezone.localdate()).order_by("-year", "-kind")
         self.periods = {p.code: p for p in periods}
+        years = sorted({p.year for p in self.periods.values()}, reverse=True)  # from the same read
+        self.fields["nam"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
         self.fields["ky"].choices = [("", _("All quarters"))] + [(code, str(p)) for code, p in self.periods.items()]
         self.fields["cap"].choices = [("", _("All levels"))] + [
             (level, label) for level, label in Level.choices if level != Level.NATION

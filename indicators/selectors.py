@@ -44,14 +44,9 @@ def periods_of_year(*, year: int) -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.filter(year=year).order_by("kind"))
 
 
-def years_begun(today: datetime.date | None = None) -> list[int]:
-    """The years with a quarter that has begun, newest first: the years a list can switch to
-    (next year's quarters, opened ahead, have nothing in them yet)."""
-    return list(latest_quarter_by_year(today))
-
-
 def latest_quarter_by_year(today: datetime.date | None = None) -> dict[int, ReportingPeriod]:
-    """{year: its latest quarter that has begun}, newest year first: where a year switch goes."""
+    """{year: its latest quarter that has begun}, newest year first: where a year switch goes
+    (next year's quarters, opened ahead, have nothing in them yet)."""
     today = today or timezone.localdate()
     latest = {}
     for period in ReportingPeriod.objects.filter(start__lte=today).order_by("-year", "-kind"):
